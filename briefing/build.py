@@ -1,0 +1,90 @@
+"""The build, as numbered steps: load → draw charts → write PDF → write DOCX.
+
+Outputs are written to a temporary file beside their target and moved into place only when
+complete, so a failed or interrupted build leaves the previous PDF and DOCX untouched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from . import model as m
+from .charts import load_chart_style, render_chart
+from .loading import Edition, load_edition
+
+ROOT = Path(__file__).resolve().parent.parent
+STYLES = ROOT / "styles"
+DEFAULT_EDITION = ROOT / "sources" / "gcc-central-asia-2023"
+FORMATS = ("pdf", "docx")
+
+Progress = Callable[[str], None]
+
+
+def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES) -> m.Book:
+    """The book with every figure's image drawn (or reused from the cache when unchanged)."""
+    style = load_chart_style(styles_dir / "chart.yaml")
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    digits = edition.book.meta.digits
+
+    def with_images(blocks, lang):
+        out = []
+        for block in blocks:
+            if isinstance(block, m.Figure):
+                spec = edition.charts[block.id]
+                images = render_chart(spec, edition.data, style, cache_dir, lang=lang,
+                                      digits=digits)
+                block = dataclasses.replace(block, image=m.Image(
+                    images.svg, images.png, images.width_mm, images.height_mm))
+            elif isinstance(block, (m.Quote, m.Div)):
+                block = dataclasses.replace(block, blocks=with_images(block.blocks, lang))
+            out.append(block)
+        return tuple(out)
+
+    parts = tuple(dataclasses.replace(part, blocks=with_images(part.blocks, part.lang))
+                  for part in edition.book.parts)
+    return dataclasses.replace(edition.book, parts=parts)
+
+
+@contextmanager
+def atomic_output(target: Path) -> Iterator[Path]:
+    """A temporary path that replaces ``target`` only if the block finishes without error."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
+          progress: Progress = lambda message: None, styles_dir: Path = STYLES) -> list[Path]:
+    """Build the edition's outputs; returns the files written."""
+    from .docx import write_docx
+    from .pdf import write_pdf
+
+    steps = 2 + len(formats)
+    name = edition_dir.resolve().name
+    progress(f"[1/{steps}] Loading and checking {edition_dir}")
+    edition = load_edition(edition_dir)
+    cache_dir = out_dir / ".cache" / "charts"
+    progress(f"[2/{steps}] Drawing {len(edition.charts)} figures")
+    book = draw_figures(edition, cache_dir, styles_dir)
+    written = []
+    for step, fmt in enumerate(formats, start=3):
+        target = out_dir / f"{name}.{fmt}"
+        progress(f"[{step}/{steps}] Writing {target}")
+        with atomic_output(target) as tmp:
+            if fmt == "pdf":
+                write_pdf(book, tmp, styles_dir, cache_dir)
+            else:
+                write_docx(book, tmp, styles_dir)
+        written.append(target)
+    return written

@@ -1,0 +1,54 @@
+"""The command line: ``briefing`` / ``python make_book.py``.
+
+Exit status 0 only on success. Bad input prints ``error: file:line: what is wrong`` and no
+traceback; the previous outputs stay as they were.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .build import DEFAULT_EDITION, FORMATS, ROOT, build
+from .errors import SourceError
+from .loading import load_edition
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="briefing", description="Build a briefing book (PDF and Word) from an edition folder.")
+    parser.add_argument("--edition", type=Path, default=DEFAULT_EDITION,
+                        help="edition folder (default: %(default)s)")
+    parser.add_argument("--format", choices=("pdf", "docx", "all"), default="all",
+                        help="what to write (default: all)")
+    parser.add_argument("--out", type=Path, default=ROOT / "output",
+                        help="output folder (default: %(default)s)")
+    parser.add_argument("--check", action="store_true",
+                        help="only read and check the sources; write nothing")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    say = lambda message: print(message, flush=True)  # noqa: E731
+    try:
+        if args.check:
+            say(f"[1/1] Checking {args.edition}")
+            edition = load_edition(args.edition)
+            say(f"ok: {len(edition.book.parts)} parts, {len(edition.charts)} figures")
+            return 0
+        formats = FORMATS if args.format == "all" else (args.format,)
+        for path in build(args.edition, args.out, formats, progress=say):
+            say(f"wrote {path}")
+        return 0
+    except SourceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: previous outputs left unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""How numbers are written in the book: digit style, separators, rounding, Arabic ordinals.
+
+One place for these rules, so a table cell, a chart label and a sentence print a value alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+_ARABIC_INDIC = str.maketrans("0123456789.,", "٠١٢٣٤٥٦٧٨٩٫٬")
+MINUS = "\u2212"
+
+ORDINALS_AR = (
+    "أولاً", "ثانياً", "ثالثاً", "رابعاً", "خامساً", "سادساً", "سابعاً", "ثامناً", "تاسعاً", "عاشراً",
+    "حادي عشر", "ثاني عشر", "ثالث عشر", "رابع عشر", "خامس عشر", "سادس عشر", "سابع عشر",
+    "ثامن عشر", "تاسع عشر", "عشرون",
+)
+
+
+def localize_digits(text: str, digits: str) -> str:
+    """Western digits and separators as the edition writes them (٠١٢٣, ٫ and ٬ when Arabic-Indic)."""
+    return text.translate(_ARABIC_INDIC) if digits == "arabic-indic" else text
+
+
+def format_number(value: float, decimals: int = 0, digits: str = "western",
+                  thousands: bool = True) -> str:
+    """A value rounded half-up (as statistical tables print it), grouped, in the digit style."""
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+    text = f"{abs(rounded):,.{decimals}f}" if thousands else f"{abs(rounded):.{decimals}f}"
+    if rounded < 0:
+        text = MINUS + text
+    return localize_digits(text, digits)
+
+
+MONTHS = {
+    "ar": ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
+           "أكتوبر", "نوفمبر", "ديسمبر"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+}
+
+
+def format_month(date: dt.date, lang: str, digits: str = "western") -> str:
+    """«يوليو 2023م» / «July 2023»: how a booklet dates itself."""
+    year = localize_digits(str(date.year), digits) + ("م" if lang == "ar" else "")
+    return f"{MONTHS[lang][date.month - 1]} {year}"
+
+
+def ordinal_ar(n: int) -> str:
+    """The Arabic ordinal heading word for section n (1 → أولاً)."""
+    if not 1 <= n <= len(ORDINALS_AR):
+        raise ValueError(f"no Arabic ordinal for section {n} (at most {len(ORDINALS_AR)} sections)")
+    return ORDINALS_AR[n - 1]
