@@ -46,11 +46,11 @@ setup_python() {
 
 case "$job" in
   book)
-    need_apt libpango-1.0.so.0=libpango-1.0-0 libpangoft2-1.0.so.0=libpangoft2-1.0-0
+    need_apt libpango-1.0.so.0=libpango-1.0-0 libpangoft2-1.0.so.0=libpangoft2-1.0-0 libharfbuzz-subset.so.0=libharfbuzz-subset0
     setup_python
     exec .venv/bin/python make_book.py "$@" ;;
   test)
-    need_apt libpango-1.0.so.0=libpango-1.0-0 libpangoft2-1.0.so.0=libpangoft2-1.0-0 \
+    need_apt libpango-1.0.so.0=libpango-1.0-0 libpangoft2-1.0.so.0=libpangoft2-1.0-0 libharfbuzz-subset.so.0=libharfbuzz-subset0 \
       pdftotext=poppler-utils
     need_apt libreoffice=libreoffice-writer || echo "LibreOffice missing: its round-trip tests will skip" >&2
     setup_python

@@ -58,18 +58,22 @@ def atomic_output(target: Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's private mode is not what a user expects
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
           progress: Progress = lambda message: None, styles_dir: Path = STYLES) -> list[Path]:
     """Build the edition's outputs; returns the files written."""
-    from .docx import write_docx
-    from .pdf import write_pdf
-
     steps = 2 + len(formats)
     name = edition_dir.resolve().name
     progress(f"[1/{steps}] Loading and checking {edition_dir}")
@@ -83,8 +87,10 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
         progress(f"[{step}/{steps}] Writing {target}")
         with atomic_output(target) as tmp:
             if fmt == "pdf":
+                from .pdf import write_pdf
                 write_pdf(book, tmp, styles_dir, cache_dir)
             else:
+                from .docx import write_docx
                 write_docx(book, tmp, styles_dir)
         written.append(target)
     return written

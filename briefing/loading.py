@@ -22,7 +22,7 @@ from . import model as m
 from .charts import ChartSpec, read_chart_spec
 from .data import DataStore, load_data
 from .errors import SourceError
-from .markdown import Converter, ParsedPart, heading_id, line_of, parse, placement
+from .markdown import Converter, check_structure, ParsedPart, heading_id, line_of, parse, placement
 from .numbers import format_number, localize_digits, ordinal_ar
 from .sourcefiles import check_keys, read_text, read_yaml
 
@@ -146,6 +146,7 @@ def _parse_part(entry: PartEntry) -> ParsedPart:
     if not children or children[0].type != "heading" or children[0].tag != "h1":
         raise SourceError("a part must start with its title as a '# ' heading", file=entry.file,
                           line=1)
+    check_structure(part)
     return part
 
 

@@ -26,6 +26,13 @@ from .errors import SourceError
 CONTAINERS = ("aside", "signature", "note")
 _BRACKET = re.compile(r"\[\[(figure|table|ref):([A-Za-z0-9_.-]+)\]\]")
 _HEADING_ID = re.compile(r"\s*\{#([A-Za-z0-9_.-]+)\}\s*$")
+_NOTE_CALL = re.compile(r"\[\^([^\]\s]+)\]")
+_REFUSED = {
+    "fence": "code blocks are not part of a briefing book (an unclosed ``` fence?)",
+    "code_block": "text indented by four spaces reads as a code block: remove the indent",
+    "hr": "horizontal rules ('---') are not used: start a new section instead",
+    "html_block": "raw HTML is not allowed in the text",
+}
 
 
 def _bracket_rule(state: StateInline, silent: bool) -> bool:
@@ -72,6 +79,20 @@ def parse(text: str, file: Path) -> ParsedPart:
             for note in child.children:
                 footnotes[note.meta["label"]] = note
     return ParsedPart(file, root, footnotes)
+
+
+def check_structure(part: ParsedPart) -> None:
+    """Refuse what a book cannot print, before anything is numbered: code blocks, rules, HTML,
+    and figure or table placements that do not stand alone on their line."""
+    for node in part.root.walk():
+        message = _REFUSED.get(node.type)
+        if node.type == "paragraph" and not placement(node):
+            misplaced = [c.content for c in node.children[0].children
+                         if c.type == "bracket" and c.meta["kind"] != "ref"]
+            if misplaced:
+                message = f"{misplaced[0]} must stand alone on its own line"
+        if message:
+            raise SourceError(message, file=part.file, line=line_of(node))
 
 
 def line_of(node: SyntaxTreeNode) -> int | None:
@@ -153,13 +174,6 @@ class Converter:
                          self.where(node))
         if kind == "table":
             return self.table(node)
-        if kind in ("fence", "code_block"):
-            raise self.fail(node, "code blocks are not part of a briefing book "
-                                  "(an unclosed ``` fence? indented text?)")
-        if kind == "hr":
-            raise self.fail(node, "horizontal rules ('---') are not used; start a new section instead")
-        if kind == "html_block":
-            raise self.fail(node, "raw HTML is not allowed in the text")
         raise self.fail(node, f"unsupported Markdown construct '{kind}'")
 
     def table(self, node: SyntaxTreeNode) -> m.Table:
@@ -184,6 +198,10 @@ class Converter:
         for child in node.children:
             kind = child.type
             if kind == "text":
+                if _NOTE_CALL.search(child.content):
+                    label = _NOTE_CALL.search(child.content).group(1)
+                    raise self.fail(node, f"footnote [^{label}] has no text: add a line "
+                                          f"'[^{label}]: …' to the file")
                 if child.content:
                     yield m.Text(child.content)
             elif kind == "softbreak":
@@ -199,8 +217,6 @@ class Converter:
             elif kind == "link":
                 yield m.Link(child.attrs.get("href", ""), self.inlines(child))
             elif kind == "bracket":
-                if child.meta["kind"] != "ref":
-                    raise self.fail(node, f"{child.content} must stand alone on its own line")
                 yield self.reference(child.meta["id"], self.where(node))
             elif kind == "footnote_anchor":
                 continue  # the back-link markdown-it adds inside a footnote's text

@@ -1,0 +1,36 @@
+"""Reading a PDF back as a reader's tools do: poppler's text and page images."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+_BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# poppler writes a lam-alef ligature as alef-lam (a known quirk): runs of lam and alef letters are
+# compared as sorted runs, which forgives that swap and nothing else
+_LAM_ALEF_RUN = re.compile("[\u0644\u0622\u0623\u0625\u0627]{2,}")
+
+
+def pdftotext(pdf: Path, *pages: int) -> str:
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    args = ["pdftotext"]
+    if pages:
+        args += ["-f", str(pages[0]), "-l", str(pages[-1])]
+    return subprocess.run(args + [str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def comparable(text: str) -> str:
+    """Text reduced to what a faithful text layer must keep: letters in logical order.
+
+    Whitespace is dropped because poppler guesses word gaps from glyph positions, and Arabic
+    fonts' positioning makes it guess spaces inside words."""
+    text = unicodedata.normalize("NFKC", _BIDI_CONTROLS.sub("", text))
+    text = re.sub(r"\s+", "", text)
+    return _LAM_ALEF_RUN.sub(lambda run: "".join(sorted(run.group(0))), text)
