@@ -15,7 +15,8 @@ from typing import Callable, Iterator
 
 from . import model as m
 from .charts import load_chart_style, render_chart
-from .loading import Edition, load_edition
+from .fonts import check_fonts
+from .loading import MANIFEST, Edition, load_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 STYLES = ROOT / "styles"
@@ -23,6 +24,13 @@ DEFAULT_EDITION = ROOT / "sources" / "gcc-central-asia-2023"
 FORMATS = ("pdf", "docx")
 
 Progress = Callable[[str], None]
+
+
+def check(edition_dir: Path, styles_dir: Path = STYLES) -> Edition:
+    """Load and validate an edition, including that its fonts can print every character."""
+    edition = load_edition(edition_dir)
+    check_fonts(edition.book, styles_dir / "fonts", str(edition.root / MANIFEST))
+    return edition
 
 
 def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES) -> m.Book:
@@ -77,7 +85,7 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
     steps = 2 + len(formats)
     name = edition_dir.resolve().name
     progress(f"[1/{steps}] Loading and checking {edition_dir}")
-    edition = load_edition(edition_dir)
+    edition = check(edition_dir, styles_dir)
     cache_dir = out_dir / ".cache" / "charts"
     progress(f"[2/{steps}] Drawing {len(edition.charts)} figures")
     book = draw_figures(edition, cache_dir, styles_dir)

@@ -10,9 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .build import DEFAULT_EDITION, FORMATS, ROOT, build
+from .build import DEFAULT_EDITION, FORMATS, ROOT, build, check
 from .errors import SourceError
-from .loading import load_edition
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -35,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.check:
             say(f"[1/1] Checking {args.edition}")
-            edition = load_edition(args.edition)
+            edition = check(args.edition)
             say(f"ok: {len(edition.book.parts)} parts, {len(edition.charts)} figures")
             return 0
         formats = FORMATS if args.format == "all" else (args.format,)

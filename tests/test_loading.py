@@ -133,3 +133,33 @@ def test_a_byte_order_mark_is_accepted(edition_copy):
     path = edition_copy / "text" / "01-report.md"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert load_edition(edition_copy).book.parts[0].blocks
+
+
+# ---------------------------------------------------------------- fonts: no tofu, ever
+
+
+def test_characters_no_bundled_font_has_are_reported_where_typed(edition_copy):
+    from briefing.build import check
+
+    report = edition_copy / "text" / "01-report.md"
+    report.write_text(report.read_text().replace("اقتباس قصير", "اقتباس \U0001F600 قصير"))
+    with pytest.raises(SourceError, match=r"01-report.md:24: .*U\+1F600"):
+        check(edition_copy)
+
+
+def test_a_font_the_manifest_names_must_be_bundled(edition_copy):
+    from briefing.build import check
+
+    manifest = edition_copy / "edition.yaml"
+    manifest.write_text(manifest.read_text() + "fonts:\n  body: Times New Roman\n")
+    with pytest.raises(SourceError, match=r"\[fonts.body\].*'Times New Roman' is not in"):
+        check(edition_copy)
+
+
+def test_an_arabic_book_needs_an_arabic_body_font(edition_copy):
+    from briefing.build import check
+
+    manifest = edition_copy / "edition.yaml"
+    manifest.write_text(manifest.read_text() + "fonts:\n  body: Noto Serif\n")
+    with pytest.raises(SourceError, match="has no Arabic letters"):
+        check(edition_copy)
