@@ -80,7 +80,8 @@ def _umask() -> int:
 
 
 def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
-          progress: Progress = lambda message: None, styles_dir: Path = STYLES) -> list[Path]:
+          progress: Progress = lambda message: None, styles_dir: Path = STYLES,
+          bleed: bool = False, pdf_variant: str | None = None) -> list[Path]:
     """Build the edition's outputs; returns the files written."""
     steps = 2 + len(formats)
     name = edition_dir.resolve().name
@@ -96,7 +97,7 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
         with atomic_output(target) as tmp:
             if fmt == "pdf":
                 from .pdf import write_pdf
-                write_pdf(book, tmp, styles_dir, cache_dir)
+                write_pdf(book, tmp, styles_dir, cache_dir, bleed=bleed, variant=pdf_variant)
             else:
                 from .docx import write_docx
                 write_docx(book, tmp, styles_dir)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .build import DEFAULT_EDITION, FORMATS, ROOT, build, check
 from .errors import SourceError
+from .pdf import PDF_VARIANTS
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -25,6 +26,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="output folder (default: %(default)s)")
     parser.add_argument("--check", action="store_true",
                         help="only read and check the sources; write nothing")
+    parser.add_argument("--print", dest="bleed", action="store_true",
+                        help="PDF for the printer: 3 mm bleed and crop marks")
+    parser.add_argument("--pdf-variant", choices=PDF_VARIANTS,
+                        help="write an archival (PDF/A-3b) or accessible (PDF/UA-1) PDF")
     return parser.parse_args(argv)
 
 
@@ -38,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
             say(f"ok: {len(edition.book.parts)} parts, {len(edition.charts)} figures")
             return 0
         formats = FORMATS if args.format == "all" else (args.format,)
-        for path in build(args.edition, args.out, formats, progress=say):
+        for path in build(args.edition, args.out, formats, progress=say, bleed=args.bleed,
+                          pdf_variant=args.pdf_variant):
             say(f"wrote {path}")
         return 0
     except SourceError as exc:

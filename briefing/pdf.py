@@ -15,7 +15,7 @@ from typing import Callable
 
 import jinja2
 from markupsafe import Markup
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import model as m
@@ -179,7 +179,17 @@ class ConfinedFetcher(URLFetcher):
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": media_type})
 
 
-def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path) -> None:
+# For the printer: 3 mm of bleed around each page, and crop marks to trim it off.
+PRINT_CSS = "@page { bleed: 3mm; marks: crop; }"
+PDF_VARIANTS = ("pdf/a-3b", "pdf/ua-1")
+
+
+def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *,
+              bleed: bool = False, variant: str | None = None) -> None:
+    """Lay out and write the book; ``bleed`` adds bleed and crop marks, ``variant`` PDF/A or UA."""
+    fetcher = ConfinedFetcher((styles_dir, image_dir))
     document = HTML(string=book_to_html(book, styles_dir), base_url=str(styles_dir.resolve()) + "/",
-                    url_fetcher=ConfinedFetcher((styles_dir, image_dir)))
-    document.write_pdf(out_path, pdf_identifier=b"briefing", uncompressed_pdf=False)
+                    url_fetcher=fetcher)
+    extra = [CSS(string=PRINT_CSS, url_fetcher=fetcher)] if bleed else []
+    document.write_pdf(out_path, stylesheets=extra, pdf_identifier=b"briefing",
+                       pdf_variant=variant, uncompressed_pdf=False)

@@ -82,3 +82,60 @@ def test_fetcher_refuses_network_and_files_outside_styles(tmp_path):
     (tmp_path / "escape.css").symlink_to("/etc/passwd")
     with pytest.raises(ValueError, match="refused"):
         ConfinedFetcher((tmp_path,)).fetch((tmp_path / "escape.css").as_uri())
+
+
+def _page_of(reader: pypdf.PdfReader, text: str) -> int:
+    """1-based number of the first page after the contents whose text holds ``text``."""
+    for index, page in enumerate(reader.pages[3:], start=4):
+        if comparable(text) in comparable(page.extract_text() or ""):
+            return index
+    raise AssertionError(f"{text!r} is on no page")
+
+
+def test_bookmarks_follow_parts_and_sections(mini_pdf):
+    reader = pypdf.PdfReader(mini_pdf)
+    titles = []
+
+    def walk(items, depth=0):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                titles.append((depth, item.title))
+    walk(reader.outline)
+    assert titles[0] == (0, "تقرير تجريبي عن آسيا الوسطى")
+    assert (1, "أولاً: السكان") in titles and (2, "1.1 أكبر الدول سكاناً") in titles
+    assert (0, "Annex: A Short English Part") in titles
+    assert all("المحتويات" not in t for _, t in titles)  # the cover and contents are not chapters
+
+
+def test_contents_page_numbers_are_where_the_headings_are(mini_pdf):
+    reader = pypdf.PdfReader(mini_pdf)
+    contents = pdftotext(mini_pdf, 3).splitlines()
+    entries = {"Background": None, "Annex: A Short English Part": None}
+    for line in contents:
+        for title in entries:
+            if title in line:
+                # the page number stands at the dots' end, which the bidi order may put first
+                found = re.search(r"(\d+)\s*\.{3,}|\.{3,}\s*(\d+)", line)
+                entries[title] = int(found.group(1) or found.group(2))
+    for title, page in entries.items():
+        assert page == _page_of(reader, title), title
+
+
+def test_parts_start_on_a_recto_page(mini_pdf):
+    # in a right-to-left book WeasyPrint's first page is a left page, and recto pages are odd
+    reader = pypdf.PdfReader(mini_pdf)
+    assert _page_of(reader, "Annex: A Short English Part") % 2 == 1
+
+
+def test_print_option_adds_bleed_and_crop_marks(mini_book, tmp_path):
+    path = tmp_path / "print.pdf"
+    write_pdf(mini_book, path, STYLES, mini_book.parts[0].blocks[2].image.svg.parent, bleed=True,
+              variant="pdf/a-3b")
+    reader = pypdf.PdfReader(path)
+    page = reader.pages[0]
+    bleed = float(page.bleedbox.width) - float(page.trimbox.width)
+    assert round(bleed / 72 * 25.4) == 6  # 3 mm on each side
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"pdfaid:part" in xmp  # PDF/A identification in the XMP metadata
