@@ -22,8 +22,10 @@ from . import model as m
 from .charts import ChartSpec, read_chart_spec
 from .data import DataStore, load_data
 from .errors import SourceError
-from .markdown import Converter, check_structure, ParsedPart, heading_id, line_of, parse, placement
+from .markdown import (Converter, ParsedPart, check_structure, heading_attrs, line_of, parse,
+                       placement)
 from .numbers import format_number, localize_digits, ordinal_ar
+from .prose import ProseContext, render_prose
 from .sourcefiles import check_keys, read_text, read_yaml
 
 MANIFEST = "edition.yaml"
@@ -40,6 +42,7 @@ class PartEntry:
     lang: m.Lang
     dir: m.Direction
     numbering: str
+    subnumbering: str
     where: m.Where
 
 
@@ -54,9 +57,11 @@ class Edition:
 def load_edition(root: Path) -> Edition:
     """Read and validate a whole edition; raises SourceError on the first problem found."""
     root = Path(root)
-    meta, entries = read_manifest(root)
-    parsed = [(entry, _parse_part(entry)) for entry in entries]
+    meta, entries, reference_year = read_manifest(root)
     data = load_data(root)
+    parsed = [(entry, _parse_part(entry, ProseContext(data, entry.lang, meta.digits,
+                                                      reference_year)))
+              for entry in entries]
     numbering = _Numbering.of_book(root, parsed, data, meta.digits)
     parts = tuple(numbering.convert(entry, part) for entry, part in parsed)
     return Edition(root, m.Book(meta, parts), data, MappingProxyType(numbering.charts))
@@ -66,10 +71,10 @@ def load_edition(root: Path) -> Edition:
 
 _META_KEYS = {"title", "subtitle", "organisation", "date", "lang", "dir", "paper", "digits",
               "reference_year", "fonts", "parts"}
-_PART_KEYS = {"file", "id", "lang", "dir", "numbering"}
+_PART_KEYS = {"file", "id", "lang", "dir", "numbering", "subnumbering"}
 
 
-def read_manifest(root: Path) -> tuple[m.Meta, tuple[PartEntry, ...]]:
+def read_manifest(root: Path) -> tuple[m.Meta, tuple[PartEntry, ...], int | None]:
     path = root / MANIFEST
     if not root.is_dir():
         raise SourceError("edition folder not found", file=root)
@@ -101,7 +106,11 @@ def read_manifest(root: Path) -> tuple[m.Meta, tuple[PartEntry, ...]]:
             raise SourceError(f"two parts have the id '{entry.id}'", file=path,
                               line=entry.where.line, key="parts")
         seen[entry.id] = entry
-    return meta, entries
+    reference_year = doc.get("reference_year")
+    if reference_year is not None and not isinstance(reference_year, int):
+        raise SourceError("reference_year must be a year such as 2022", file=path,
+                          line=doc.line_of("reference_year"), key="reference_year")
+    return meta, entries, reference_year
 
 
 def _part_entry(item, root: Path, path: Path, meta: m.Meta) -> PartEntry:
@@ -115,10 +124,13 @@ def _part_entry(item, root: Path, path: Path, meta: m.Meta) -> PartEntry:
                           key="file")
     lang = _choice(item, "lang", ("ar", "en"), path, default=meta.lang)
     default_dir = meta.dir if lang == meta.lang else ("rtl" if lang == "ar" else "ltr")
+    numbering = _choice(item, "numbering", ("none", "ordinal", "decimal"), path, default="none")
     return PartEntry(
         file=file, id=str(item.get("id", file.stem)), lang=lang,
         dir=_choice(item, "dir", ("rtl", "ltr"), path, default=default_dir),
-        numbering=_choice(item, "numbering", ("none", "ordinal", "decimal"), path, default="none"),
+        numbering=numbering,
+        subnumbering=_choice(item, "subnumbering", ("none", "decimal", "parenthesized"), path,
+                             default="none" if numbering == "none" else "decimal"),
         where=m.Where(str(path), line))
 
 
@@ -140,8 +152,8 @@ def _text(doc, key: str, path: Path, default: str | None = None) -> str:
 # ---------------------------------------------------------------- step 2: parsing
 
 
-def _parse_part(entry: PartEntry) -> ParsedPart:
-    part = parse(read_text(entry.file), entry.file)
+def _parse_part(entry: PartEntry, prose: ProseContext) -> ParsedPart:
+    part = parse(render_prose(read_text(entry.file), entry.file, prose), entry.file)
     children = part.root.children
     if not children or children[0].type != "heading" or children[0].tag != "h1":
         raise SourceError("a part must start with its title as a '# ' heading", file=entry.file,
@@ -151,6 +163,14 @@ def _parse_part(entry: PartEntry) -> ParsedPart:
 
 
 # ---------------------------------------------------------------- steps 3 and 4: numbering, conversion
+
+
+def _section_number(style: str, n: int) -> str:
+    return {"ordinal": ordinal_ar, "decimal": str}.get(style, lambda n: "")(n)
+
+
+def _subsection_number(style: str, section: int, n: int) -> str:
+    return {"decimal": f"{section}.{n}", "parenthesized": f"({n})"}.get(style, "")
 
 
 class _Numbering:
@@ -166,7 +186,7 @@ class _Numbering:
         self.charts: dict[str, ChartSpec] = {}
         self.tables: dict[str, m.Table] = {}
         self.counters = {"figure": 0, "image": 0, "table": 0}
-        self.notes: dict[tuple[Path, str], int] = {}
+        self.notes_seen = 0
 
     @classmethod
     def of_book(cls, root: Path, parsed, data: DataStore, digits: str) -> "_Numbering":
@@ -182,22 +202,22 @@ class _Numbering:
         self.targets[ident] = (kind, counter, number, text)
 
     def _scan(self, entry: PartEntry, part: ParsedPart) -> None:
-        digits = self.digits
         sections = subsections = 0
         for node in part.root.children[1:]:
             where = m.Where(str(entry.file), line_of(node))
             if node.type == "heading" and node.tag in ("h2", "h3"):
-                if node.tag == "h2":
+                ident, numbered = heading_attrs(node, entry.file)
+                number = ""
+                if numbered and node.tag == "h2":
                     sections, subsections = sections + 1, 0
-                    number = {"ordinal": lambda: ordinal_ar(sections),
-                              "decimal": lambda: str(sections)}.get(entry.numbering, str)()
-                else:
+                    number = _section_number(entry.numbering, sections)
+                elif numbered:
                     subsections += 1
-                    number = (f"{sections}.{subsections}" if entry.numbering != "none" else "")
-                number = localize_digits(number, digits)
+                    number = _subsection_number(entry.subnumbering, sections, subsections)
+                number = localize_digits(number, self.digits)
                 self.headings[id(node)] = number
-                if heading_id(node):
-                    self._target(heading_id(node), "section", "section", sections, number, where)
+                if ident:
+                    self._target(ident, "section", "section", sections, number, where)
             placed = placement(node)
             if placed:
                 kind, ident = placed
@@ -237,7 +257,7 @@ class _Numbering:
                 return m.Table(ident, number, table.caption, table.header, table.rows,
                                table.numeric, table.source, where)
             spec = self.charts[ident]
-            source = spec.source
+            source = spec.source or ""
             if not source and spec.data:
                 source = self.data.dataset(spec.data).source_ar
             caption = (m.Text(spec.caption),)
@@ -261,14 +281,15 @@ class _Numbering:
         return reference
 
     def _footnote(self, file: Path, label: str) -> int:
-        key = (file, label)
-        if key not in self.notes:
-            self.notes[key] = len(self.notes) + 1
-        return self.notes[key]
+        """Each call prints its own footnote, numbered in reading order (as Word and the PDF's
+        footnote counter number them), even when two calls share one text."""
+        self.notes_seen += 1
+        return self.notes_seen
 
 
 # ---------------------------------------------------------------- tables from specifications
 
+NO_VALUE = "–"  # printed in a table cell the data leaves empty (an en dash, as statistical tables do)
 _TABLE_KEYS = {"caption", "rows", "stub_header", "columns", "header", "source"}
 _COLUMN_KEYS = {"data", "year", "header", "decimals"}
 
@@ -308,9 +329,10 @@ def _data_table(doc, path, ident, data, lang, digits, caption, where) -> m.Table
             cells = [(m.Text(name),)]
             for column in columns:
                 dataset = data.dataset(column["data"])
-                value = data.value(dataset.id, entity.code, int(column["year"]))
+                value = data.get(dataset.id, entity.code, int(column["year"]))
                 decimals = int(column.get("decimals", dataset.decimals))
-                cells.append((m.Text(format_number(value, decimals, digits)),))
+                text = NO_VALUE if value is None else format_number(value, decimals, digits)
+                cells.append((m.Text(text),))
         except SourceError as exc:
             raise SourceError(f"table '{ident}': {exc.message}", file=path,
                               line=doc.line_of("rows"), key="rows") from None

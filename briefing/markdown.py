@@ -25,7 +25,8 @@ from .errors import SourceError
 
 CONTAINERS = ("aside", "signature", "note")
 _BRACKET = re.compile(r"\[\[(figure|table|ref):([A-Za-z0-9_.-]+)\]\]")
-_HEADING_ID = re.compile(r"\s*\{#([A-Za-z0-9_.-]+)\}\s*$")
+_HEADING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
+_ATTR = re.compile(r"#([A-Za-z0-9_.-]+)|\.unnumbered|-")
 _NOTE_CALL = re.compile(r"\[\^([^\]\s]+)\]")
 _REFUSED = {
     "fence": "code blocks are not part of a briefing book (an unclosed ``` fence?)",
@@ -103,11 +104,23 @@ def line_of(node: SyntaxTreeNode) -> int | None:
     return None
 
 
-def heading_id(node: SyntaxTreeNode) -> str:
-    """The ``{#id}`` written at the end of a heading, or empty."""
+def heading_attrs(node: SyntaxTreeNode, file: Path) -> tuple[str, bool]:
+    """(id, numbered) from the ``{#id}`` or ``{#id .unnumbered}`` (``{-}``) ending a heading."""
     text = node.children[0].content if node.children else ""
-    match = _HEADING_ID.search(text)
-    return match.group(1) if match else ""
+    match = _HEADING_ATTRS.search(text)
+    if not match:
+        return "", True
+    ident, numbered = "", True
+    for word in match.group(1).split():
+        attr = _ATTR.fullmatch(word)
+        if not attr:
+            raise SourceError(f"unknown heading attribute '{word}' (use {{#an-id}} and/or "
+                              "{.unnumbered})", file=file, line=line_of(node))
+        if attr.group(1):
+            ident = attr.group(1)
+        else:
+            numbered = False
+    return ident, numbered
 
 
 def placement(node: SyntaxTreeNode) -> tuple[str, str] | None:
@@ -154,7 +167,8 @@ class Converter:
             if level > 3:
                 raise self.fail(node, "headings go down to '###' only")
             content = self.inlines(node.children[0], strip_id=True)
-            return m.Heading(level, content, heading_id(node), self.heading_number(node),
+            return m.Heading(level, content, heading_attrs(node, self.part.file)[0],
+                             self.heading_number(node),
                              self.where(node))
         if kind == "paragraph":
             placed = placement(node)
@@ -191,7 +205,7 @@ class Converter:
     def inlines(self, node: SyntaxTreeNode, strip_id: bool = False) -> tuple[m.Inline, ...]:
         runs = list(self._inline_children(node))
         if strip_id and runs and isinstance(runs[-1], m.Text):
-            runs[-1] = m.Text(_HEADING_ID.sub("", runs[-1].text))
+            runs[-1] = m.Text(_HEADING_ATTRS.sub("", runs[-1].text))
         return _merge_text(runs)
 
     def _inline_children(self, node: SyntaxTreeNode):

@@ -48,6 +48,20 @@ def format_month(date: dt.date, lang: str, digits: str = "western") -> str:
     return f"{MONTHS[lang][date.month - 1]} {year}"
 
 
+_SCALE_WORDS = {"ar": {"thousand": "ألف", "million": "مليون", "billion": "مليار"},
+                "en": {"thousand": "thousand", "million": "million", "billion": "billion"}}
+_UNIT_WORDS = {"ar": {"USD": "دولار", "people": "نسمة", "percent": "%",
+                      "percent_of_gdp": "% من الناتج المحلي الإجمالي"},
+               "en": {"USD": "USD", "people": "people", "percent": "%",
+                      "percent_of_gdp": "% of GDP"}}
+
+
+def unit_words(unit: str, scale: str, lang: str) -> str:
+    """«مليار دولار», «مليون نسمة», «%»: the words that follow a value of a dataset."""
+    words = [_SCALE_WORDS[lang].get(scale, ""), _UNIT_WORDS[lang].get(unit, unit)]
+    return " ".join(w for w in words if w)
+
+
 def ordinal_ar(n: int) -> str:
     """The Arabic ordinal heading word for section n (1 → أولاً)."""
     if not 1 <= n <= len(ORDINALS_AR):

@@ -27,10 +27,20 @@ def pdftotext(pdf: Path, *pages: int) -> str:
 
 
 def comparable(text: str) -> str:
-    """Text reduced to what a faithful text layer must keep: letters in logical order.
+    """Text reduced to what a faithful text layer must keep: characters in logical order.
 
     Whitespace is dropped because poppler guesses word gaps from glyph positions, and Arabic
     fonts' positioning makes it guess spaces inside words."""
     text = unicodedata.normalize("NFKC", _BIDI_CONTROLS.sub("", text))
     text = re.sub(r"\s+", "", text)
     return _LAM_ALEF_RUN.sub(lambda run: "".join(sorted(run.group(0))), text)
+
+
+def words(text: str) -> str:
+    """Only the letters, in order: poppler's own bidi pass moves digits and the marks around them
+    («57%» comes out «%57», «2022م،» as «2022 ،م»), so numbers are compared apart (:func:`numbers`)."""
+    return re.sub(r"[\W\d_]+", "", comparable(text))
+
+
+def numbers(text: str) -> list[str]:
+    return re.findall(r"\d+(?:[.,]\d+)*", unicodedata.normalize("NFKC", text))

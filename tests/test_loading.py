@@ -103,8 +103,8 @@ def break_file(edition, relative, old, new):
     ("text/01-report.md", "[^gdp]: ", "[^other]: ", ("01-report.md:5", "[^gdp] has no text")),
     ("text/01-report.md", "## المؤشرات", "```\ncode", ("01-report.md:17", "code blocks")),
     ("text/02-annex.md", "# Annex", "Annex", ("02-annex.md:1", "must start with its title")),
-    ("tables/indicators.yaml", "year: 2022, header: عدد", "year: 2031, header: عدد",
-     ("indicators.yaml", "no value for KAZ in 2031")),
+    ("tables/indicators.yaml", "data: population,", "data: populaton,",
+     ("indicators.yaml", "unknown dataset 'populaton'")),
 ])
 def test_bad_sources_are_reported_with_file_and_line(edition_copy, relative, old, new, expected):
     break_file(edition_copy, relative, old, new)
