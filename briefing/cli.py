@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from pathlib import Path
 
 from .build import DEFAULT_EDITION, FORMATS, ROOT, build, check
@@ -53,6 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: previous outputs left unchanged", file=sys.stderr)
         return 130
+    except Exception:  # a bug in the tool, not in the sources: keep the trace for its developers
+        log = args.out / "crash.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        kind, message = sys.exc_info()[:2]
+        print(f"internal error ({kind.__name__}: {message}); the previous outputs are unchanged. "
+              f"This is a fault in briefing, not in your sources: please report it with {log}",
+              file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":
