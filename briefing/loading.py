@@ -12,6 +12,7 @@ and the chart specifications (what the charts stage draws). Steps:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from .errors import SourceError
 from .markdown import (Converter, ParsedPart, check_structure, heading_attrs, line_of, parse,
                        placement)
 from .numbers import format_number, localize_digits, ordinal_ar
-from .prose import ProseContext, render_prose
+from .prose import ProseContext, render_field, render_prose
 from .sourcefiles import check_keys, read_text, read_yaml
 
 MANIFEST = "edition.yaml"
@@ -62,7 +63,7 @@ def load_edition(root: Path) -> Edition:
     parsed = [(entry, _parse_part(entry, ProseContext(data, entry.lang, meta.digits,
                                                       reference_year)))
               for entry in entries]
-    numbering = _Numbering.of_book(root, parsed, data, meta.digits)
+    numbering = _Numbering.of_book(root, parsed, data, meta.digits, reference_year)
     parts = tuple(numbering.convert(entry, part) for entry, part in parsed)
     return Edition(root, m.Book(meta, parts), data, MappingProxyType(numbering.charts))
 
@@ -187,10 +188,13 @@ class _Numbering:
         self.tables: dict[str, m.Table] = {}
         self.counters = {"figure": 0, "image": 0, "table": 0}
         self.notes_seen = 0
+        self.reference_year: int | None = None  # for expressions in captions
 
     @classmethod
-    def of_book(cls, root: Path, parsed, data: DataStore, digits: str) -> "_Numbering":
+    def of_book(cls, root: Path, parsed, data: DataStore, digits: str,
+                reference_year: int | None = None) -> "_Numbering":
         numbering = cls(root, data, digits)
+        numbering.reference_year = reference_year
         for entry, part in parsed:
             numbering._scan(entry, part)
         return numbering
@@ -232,11 +236,19 @@ class _Numbering:
             raise SourceError(f"[[{kind}:{ident}]] has no specification {kind}s/{ident}.yaml",
                               file=where.file, line=where.line)
         if kind == "figure":
-            spec = read_chart_spec(path)
+            spec = read_chart_spec(path)  # captions may be expressions: «… {{ year() }}»
+            spec = dataclasses.replace(spec, caption=self._field(spec.caption, path, entry, spec.years))
             self.charts[ident] = spec
             return spec.numbering
-        self.tables[ident] = _read_table(path, ident, self.data, entry.lang, self.digits)
+        self.tables[ident] = _read_table(path, ident, self.data, entry.lang, self.digits,
+                                         lambda text, years: self._field(text, path, entry, years))
         return "table"
+
+    def _field(self, text: str, path: Path, entry: PartEntry, years) -> str:
+        years = {"first_year": min(years), "last_year": max(years)} if years else {}
+        return render_field(text, path, ProseContext(self.data, entry.lang, self.digits,
+                                                     self.reference_year,
+                                                     variables=years))
 
     def convert(self, entry: PartEntry, part: ParsedPart) -> m.Part:
         title_node = part.root.children[0]
@@ -294,12 +306,14 @@ _TABLE_KEYS = {"caption", "rows", "stub_header", "columns", "header", "source"}
 _COLUMN_KEYS = {"data", "year", "header", "decimals"}
 
 
-def _read_table(path: Path, ident: str, data: DataStore, lang: str, digits: str) -> m.Table:
+def _read_table(path: Path, ident: str, data: DataStore, lang: str, digits: str,
+                render=lambda text, years: text) -> m.Table:
     """A table specification → a model table (numbers formatted, no number or placement yet)."""
     doc = read_yaml(path)
     check_keys(doc, path, _TABLE_KEYS, required=("caption", "rows"), what="a table")
     where = m.Where(str(path), 1)
-    caption = (m.Text(str(doc["caption"]).strip()),)
+    years = [int(c["year"]) for c in doc.get("columns") or () if isinstance(c, dict) and "year" in c]
+    caption = (m.Text(render(str(doc["caption"]).strip(), years)),)
     if "columns" in doc:
         return _data_table(doc, path, ident, data, lang, digits, caption, where)
     header = tuple((m.Text(str(h)),) for h in doc.get("header", ()))

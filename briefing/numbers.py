@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-_ARABIC_INDIC = str.maketrans("0123456789.,", "٠١٢٣٤٥٦٧٨٩٫٬")
+_ARABIC_INDIC = str.maketrans("0123456789.,%", "٠١٢٣٤٥٦٧٨٩٫٬٪")
 MINUS = "\u2212"
+#: what follows a year in Arabic text: «2022م» (ميلادي)
+YEAR_SUFFIX_AR = "م"
 
 ORDINALS_AR = (
     "أولاً", "ثانياً", "ثالثاً", "رابعاً", "خامساً", "سادساً", "سابعاً", "ثامناً", "تاسعاً", "عاشراً",
@@ -19,7 +21,7 @@ ORDINALS_AR = (
 
 
 def localize_digits(text: str, digits: str) -> str:
-    """Western digits and separators as the edition writes them (٠١٢٣, ٫ and ٬ when Arabic-Indic)."""
+    """Western digits and separators as the edition writes them (٠١٢٣, ٫, ٬ and ٪ when Arabic-Indic)."""
     return text.translate(_ARABIC_INDIC) if digits == "arabic-indic" else text
 
 
@@ -42,10 +44,20 @@ MONTHS = {
 }
 
 
+def format_percent(value: float, decimals: int = 0, digits: str = "western") -> str:
+    """«45%» / «٤٥٪»: the sign follows the number, with no space, as the booklet prints it;
+    a negative keeps its minus sign in front: «−2.3%»."""
+    return format_number(value, decimals, digits) + ("٪" if digits == "arabic-indic" else "%")
+
+
+def format_year(year: int, lang: str = "ar", digits: str = "western") -> str:
+    """«2022م» in Arabic (the year in the edition's digits, then م), «2022» in English."""
+    return localize_digits(str(int(year)), digits) + (YEAR_SUFFIX_AR if lang == "ar" else "")
+
+
 def format_month(date: dt.date, lang: str, digits: str = "western") -> str:
     """«يوليو 2023م» / «July 2023»: how a booklet dates itself."""
-    year = localize_digits(str(date.year), digits) + ("م" if lang == "ar" else "")
-    return f"{MONTHS[lang][date.month - 1]} {year}"
+    return f"{MONTHS[lang][date.month - 1]} {format_year(date.year, lang, digits)}"
 
 
 _SCALE_WORDS = {"ar": {"thousand": "ألف", "million": "مليون", "billion": "مليار"},

@@ -142,3 +142,9 @@ def test_print_option_adds_bleed_and_crop_marks(mini_book, tmp_path):
     assert round(bleed / 72 * 25.4) == 6  # 3 mm on each side
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
     assert b"pdfaid:part" in xmp  # PDF/A identification in the XMP metadata
+
+
+def test_footnotes_print_at_the_foot_of_the_page_that_calls_them(mini_pdf):
+    reader = pypdf.PdfReader(mini_pdf)
+    call_page = _page_of(reader, "يبين")
+    assert _page_of(reader, "مقسوماً على عدد السكان") == call_page

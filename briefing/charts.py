@@ -1,0 +1,423 @@
+"""Charts: figure specifications (``figures/<id>.yaml``) drawn by matplotlib.
+
+In: a :class:`ChartSpec` (read from the edition's figures folder), the edition's
+:class:`~briefing.data.DataStore`, a :class:`ChartStyle` (``styles/chart.yaml``), the language of the
+part that shows the chart and the book's digits.
+Out: :class:`ChartImages` - an SVG with text as outlines (for WeasyPrint, which does not apply the
+bidi algorithm inside SVG) and a 300 dpi PNG (for Word), named by a content hash so unchanged
+charts are reused, plus the printed size and the alternative text.
+
+The drawing of each chart kind is in :mod:`briefing.chart_draw`; Arabic text handling (shaping
+detection, numbers, glyph checks) in :mod:`briefing.arabic_text`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import yaml
+
+from .data import DataStore
+from .errors import SourceError
+
+CHART_KINDS = ("bar", "barh", "stacked", "line", "bar-line", "pie", "donut", "map")
+SPEC_KEYS = {"caption", "numbering", "chart", "data", "x", "entities", "years", "lines",
+             "value_labels", "axis_title", "source", "alt", "highlight", "context"}
+STYLE_KEYS = {"figure", "fonts", "sizes", "colors", "lines", "estimate", "grid", "rtl", "units",
+              "map"}
+FONTS_DIR = Path(__file__).resolve().parent.parent / "styles" / "fonts"
+# bump when the drawing code changes in a way that alters output, to invalidate cached charts
+DRAW_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One figure, as the editor wrote it in ``figures/<id>.yaml``."""
+
+    id: str
+    file: Path
+    caption: str
+    chart: str
+    numbering: str = "figure"
+    data: str | None = None
+    x: str = "entities"
+    entities: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    lines: tuple[str, ...] = ()
+    value_labels: bool = False
+    axis_title: str | None = None
+    source: str | None = None
+    alt: str | None = None
+    highlight: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+
+    def fingerprint(self) -> dict:
+        d = asdict(self)
+        d.pop("file")
+        return d
+
+
+@dataclass(frozen=True)
+class ChartImages:
+    svg: Path
+    png: Path
+    width_mm: float
+    height_mm: float
+    alt: str
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """``styles/chart.yaml``, with font files resolved in ``fonts_dir``."""
+
+    file: Path
+    raw: Mapping[str, Any]
+    fonts_dir: Path = FONTS_DIR
+
+    def get(self, *keys: str, default: Any = None) -> Any:
+        node: Any = self.raw
+        for k in keys:
+            if not isinstance(node, Mapping) or k not in node:
+                return default
+            node = node[k]
+        return node
+
+    def font(self, lang: str, weight: str = "regular") -> Path:
+        name = self.get("fonts", "en" if lang == "en" else "ar", weight)
+        if not name:
+            raise SourceError(f"no {weight} font for charts in '{lang}'", file=self.file, key="fonts")
+        path = self.fonts_dir / name
+        if not path.exists():
+            raise SourceError(f"font file {name} not found in {self.fonts_dir}", file=self.file,
+                              key="fonts")
+        return path
+
+    def size_mm(self, kind: str) -> tuple[float, float]:
+        fig = self.get("figure", default={})
+        height = {"barh": "barh_height_mm", "pie": "pie_height_mm", "donut": "pie_height_mm",
+                  "map": "map_height_mm"}.get(kind, "height_mm")
+        return float(fig.get("width_mm", 150)), float(fig.get(height, fig.get("height_mm", 80)))
+
+    def fingerprint(self) -> str:
+        return json.dumps(_plain(self.raw), sort_keys=True, ensure_ascii=False)
+
+
+def _plain(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    return obj
+
+
+def _freeze(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return MappingProxyType({k: _freeze(v) for k, v in obj.items()})
+    if isinstance(obj, list):
+        return tuple(_freeze(v) for v in obj)
+    return obj
+
+
+def load_chart_style(path: Path, fonts_dir: Path | None = None) -> ChartStyle:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise SourceError("chart style not found", file=path) from None
+    except yaml.YAMLError as e:
+        line = e.problem_mark.line + 1 if getattr(e, "problem_mark", None) else None
+        raise SourceError(f"not valid YAML: {getattr(e, 'problem', e)}", file=path, line=line) from None
+    if not isinstance(raw, dict):
+        raise SourceError("expected a mapping of settings", file=path)
+    for key in raw:
+        if key not in STYLE_KEYS:
+            raise SourceError(f"unknown setting '{key}' (known: {', '.join(sorted(STYLE_KEYS))})",
+                              file=path, key=str(key))
+    style = ChartStyle(path, _freeze(raw), Path(fonts_dir) if fonts_dir else path.parent / "fonts")
+    for lang in ("ar", "en"):
+        style.font(lang), style.font(lang, "bold")
+    return style
+
+
+# --- specifications -----------------------------------------------------------------------------
+
+def _years(value: Any, file: Path) -> tuple[int, ...]:
+    def bad() -> SourceError:
+        return SourceError(f"years must be a list of years or a range like \"2015-2028\", not "
+                           f"{value!r}", file=file, key="years")
+
+    if isinstance(value, int):
+        return (value,)
+    if isinstance(value, str):
+        parts = value.replace("–", "-").split("-")
+        if len(parts) == 2 and all(p.strip().isdigit() for p in parts):
+            a, b = int(parts[0]), int(parts[1])
+            if a > b:
+                raise bad()
+            return tuple(range(a, b + 1))
+        if value.strip().isdigit():
+            return (int(value),)
+        raise bad()
+    if isinstance(value, list) and value:
+        out = []
+        for v in value:
+            if isinstance(v, int) or (isinstance(v, str) and v.strip().isdigit()):
+                out.append(int(v))
+            else:
+                raise bad()
+        return tuple(out)
+    raise bad()
+
+
+def _codes(value: Any, file: Path, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise SourceError(f"{key} must be a list of entity codes", file=file, key=key)
+    return tuple(value)
+
+
+def read_chart_spec(path: Path) -> ChartSpec:
+    """Read and check ``figures/<id>.yaml``; the figure's id is the file name without .yaml."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SourceError("figure specification not found", file=path) from None
+    except yaml.YAMLError as e:
+        line = e.problem_mark.line + 1 if getattr(e, "problem_mark", None) else None
+        raise SourceError(f"not valid YAML: {getattr(e, 'problem', e)}", file=path, line=line) from None
+    if not isinstance(raw, dict):
+        raise SourceError("a figure specification is a list of 'key: value' lines", file=path)
+    for key in raw:
+        if key not in SPEC_KEYS:
+            raise SourceError(f"unknown key '{key}' (known: {', '.join(sorted(SPEC_KEYS))})",
+                              file=path, key=str(key))
+    for key in ("caption", "chart"):
+        if not raw.get(key):
+            raise SourceError(f"'{key}' is required", file=path, key=key)
+    kind = raw["chart"]
+    if kind not in CHART_KINDS:
+        raise SourceError(f"unknown chart kind '{kind}' (known: {', '.join(CHART_KINDS)})",
+                          file=path, key="chart")
+    numbering = raw.get("numbering", "figure")
+    if numbering not in ("figure", "image"):
+        raise SourceError("numbering must be 'figure' or 'image'", file=path, key="numbering")
+    for key in ("caption", "axis_title", "source", "alt"):
+        if key in raw and raw[key] is not None and not isinstance(raw[key], str):
+            raise SourceError(f"'{key}' must be text", file=path, key=key)
+    if not isinstance(raw.get("value_labels", False), bool):
+        raise SourceError("value_labels must be true or false", file=path, key="value_labels")
+    common = dict(id=path.stem, file=path, caption=raw["caption"].strip(), chart=kind,
+                  numbering=numbering, axis_title=raw.get("axis_title"), source=raw.get("source"),
+                  alt=raw.get("alt"), value_labels=raw.get("value_labels", False))
+    if kind == "map":
+        for key in ("data", "x", "entities", "years", "lines"):
+            if key in raw:
+                raise SourceError(f"a map takes highlight and context, not '{key}'", file=path, key=key)
+        if "highlight" not in raw:
+            raise SourceError("a map needs 'highlight: [codes]'", file=path, key="highlight")
+        return ChartSpec(**common, highlight=_codes(raw["highlight"], path, "highlight"),
+                         context=_codes(raw.get("context", []), path, "context") if raw.get("context") else ())
+    for key in ("highlight", "context"):
+        if key in raw:
+            raise SourceError(f"'{key}' is only for maps", file=path, key=key)
+    for key in ("data", "entities", "years"):
+        if key not in raw:
+            raise SourceError(f"'{key}' is required for a {kind} chart", file=path, key=key)
+    if not isinstance(raw["data"], str):
+        raise SourceError("data must be a dataset id", file=path, key="data")
+    x = raw.get("x", "entities")
+    if x not in ("entities", "years"):
+        raise SourceError("x must be 'entities' or 'years'", file=path, key="x")
+    entities = _codes(raw["entities"], path, "entities")
+    years = _years(raw["years"], path)
+    lines = _codes(raw["lines"], path, "lines") if raw.get("lines") else ()
+    if lines and kind != "bar-line":
+        raise SourceError("'lines' is only for bar-line charts", file=path, key="lines")
+    if kind == "bar-line":
+        if not lines:
+            raise SourceError("a bar-line chart needs 'lines: [codes]'", file=path, key="lines")
+        if x != "years":
+            raise SourceError("a bar-line chart needs x: years", file=path, key="x")
+        for code in lines:
+            if code not in entities:
+                raise SourceError(f"line '{code}' is not among the entities", file=path, key="lines")
+    if kind in ("pie", "donut"):
+        if x != "entities":
+            raise SourceError(f"a {kind} chart shows entities as slices: x must be 'entities'",
+                              file=path, key="x")
+        if len(years) != 1:
+            raise SourceError(f"a {kind} chart shows one year", file=path, key="years")
+    return ChartSpec(**common, data=raw["data"], x=x, entities=entities, years=years, lines=lines)
+
+
+# --- the data a chart shows ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Series:
+    key: str                        # entity code or year
+    name: str                       # legend text (logical)
+    values: tuple[float, ...]       # one per category
+    estimate: tuple[bool, ...]
+    as_line: bool = False
+
+
+@dataclass(frozen=True)
+class ChartData:
+    categories: tuple[str, ...]     # category axis labels (logical), in spec order
+    category_keys: tuple[str, ...]
+    series: tuple[Series, ...]
+    decimals: int
+    unit: str                       # the unit line ('' for none)
+    x_is_time: bool
+
+
+def chart_data(spec: ChartSpec, store: DataStore, style: ChartStyle, lang: str) -> ChartData:
+    """The numbers and names a (non-map) chart shows; SourceErrors name the spec file."""
+    try:
+        ds = store.dataset(spec.data)
+    except SourceError as e:
+        raise SourceError(e.message, file=spec.file, key="data") from None
+
+    def name(code: str) -> str:
+        try:
+            ent = store.entity(code)
+        except SourceError as e:
+            raise SourceError(e.message, file=spec.file, key="entities") from None
+        return ent.en if lang == "en" else ent.ar
+
+    def value(code: str, year: int) -> float:
+        try:
+            return float(ds.values[(code, year)])
+        except KeyError:
+            raise SourceError(f"dataset '{ds.id}' ({ds.file}) has no value for {code} in {year}",
+                              file=spec.file, key="years") from None
+
+    names = {code: name(code) for code in spec.entities}
+    if spec.x == "entities":
+        cats, cat_keys = tuple(names[c] for c in spec.entities), spec.entities
+        series = tuple(Series(str(y), str(y), tuple(value(c, y) for c in spec.entities),
+                              tuple(ds.status(c, y) == "estimate" for c in spec.entities))
+                       for y in spec.years)
+    else:
+        cats = cat_keys = tuple(str(y) for y in spec.years)
+        series = tuple(Series(c, names[c], tuple(value(c, y) for y in spec.years),
+                              tuple(ds.status(c, y) == "estimate" for y in spec.years),
+                              as_line=c in spec.lines)
+                       for c in spec.entities)
+    from .arabic_text import has_arabic
+
+    # axis_title is written in the book's language; an English part's chart of the same spec
+    # falls back to the English unit line of the style
+    if spec.axis_title is not None and not (lang == "en" and has_arabic(spec.axis_title)):
+        unit = spec.axis_title
+    else:
+        unit = style.get("units", lang, f"{ds.unit}/{ds.scale}", default="") or ""
+    return ChartData(cats, tuple(cat_keys), series, ds.decimals, unit, spec.x == "years")
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+def _digest(spec: ChartSpec, store: DataStore, style: ChartStyle, lang: str, digits: str,
+            geography: Path | None) -> str:
+    from .arabic_text import shaping_mode
+    import matplotlib
+
+    payload: dict[str, Any] = {
+        "spec": spec.fingerprint(), "style": style.fingerprint(), "lang": lang, "digits": digits,
+        "draw": DRAW_VERSION, "matplotlib": matplotlib.__version__,
+        "shaping": shaping_mode(style.font(lang)),
+        "fonts": [hashlib.sha256(style.font(lang, w).read_bytes()).hexdigest()
+                  for w in ("regular", "bold")],
+    }
+    if spec.chart == "map":
+        codes = spec.highlight + spec.context
+        payload["names"] = {c: [e.ar, e.en, list(e.members)] for c in codes
+                            if (e := store.entities.get(c)) is not None}
+        payload["groups"] = {c: [e.ar, e.en, list(e.members)] for c, e in sorted(store.entities.items())
+                             if e.is_group}
+        payload["geography"] = hashlib.sha256(geography.read_bytes()).hexdigest() if geography and geography.exists() else None
+    else:
+        payload["data"] = _plain(asdict(chart_data(spec, store, style, lang)))
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def map_file(spec: ChartSpec) -> Path:
+    """An edition's map outlines: ``data/map.geojson`` next to the ``figures`` folder."""
+    return spec.file.resolve().parent.parent / "data" / "map.geojson"
+
+
+def build_figure(spec: ChartSpec, store: DataStore, style: ChartStyle, *, lang: str = "ar",
+                 digits: str = "western", geography: Path | None = None):
+    """The matplotlib Figure of a chart (not saved). Raises SourceError for bad specs or text
+    the chart font cannot draw."""
+    from .chart_draw import draw
+
+    if lang not in ("ar", "en"):
+        raise SourceError(f"unknown language '{lang}'", file=spec.file)
+    if digits not in ("western", "arabic-indic"):
+        raise SourceError(f"digits must be 'western' or 'arabic-indic', not '{digits}'", file=spec.file)
+    if lang == "en":
+        digits = "western"  # English parts print Western digits
+    data = None if spec.chart == "map" else chart_data(spec, store, style, lang)
+    return draw(spec, data, store, style, lang=lang, digits=digits,
+                geography=geography or map_file(spec))
+
+
+def render_chart(spec: ChartSpec, store: DataStore, style: ChartStyle, out_dir: Path, *,
+                 lang: str = "ar", digits: str = "western",
+                 geography: Path | None = None) -> ChartImages:
+    """Draw the chart to ``out_dir`` (or reuse the files drawn earlier from the same inputs)."""
+    import matplotlib
+
+    from .arabic_text import quiet_line_metrics
+
+    geography = geography or (map_file(spec) if spec.chart == "map" else None)
+    if lang == "en":
+        digits = "western"
+    digest = _digest(spec, store, style, lang, digits, geography)
+    out_dir = Path(out_dir)
+    stem = f"{spec.id}-{lang}-{digest[:16]}"
+    svg, png = out_dir / f"{stem}.svg", out_dir / f"{stem}.png"
+    width, height = style.size_mm(spec.chart)
+    images = ChartImages(svg, png, width, height, (spec.alt or spec.caption).strip())
+    if svg.exists() and png.exists():
+        return images
+    fig = build_figure(spec, store, style, lang=lang, digits=digits, geography=geography)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    dpi = int(style.get("figure", "dpi", default=300))
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": f"briefing-{spec.id}",
+                                "path.simplify": True}), quiet_line_metrics():
+        tmp_svg, tmp_png = svg.with_suffix(".svg.tmp"), png.with_suffix(".png.tmp")
+        fig.savefig(tmp_svg, format="svg", metadata={"Date": None, "Creator": None})
+        fig.savefig(tmp_png, format="png", dpi=dpi,
+                    metadata={"Software": None, "Creator": None})
+    tmp_svg.replace(svg)
+    tmp_png.replace(png)
+    return images
+
+
+def labels_of(fig) -> list[tuple[str, Path]]:
+    """Every text drawn in a chart figure: (logical text, font file) - for the glyph check
+    (:func:`briefing.arabic_text.assert_glyphs_match`)."""
+    from .arabic_text import quiet_line_metrics
+
+    with quiet_line_metrics():
+        fig.draw_without_rendering()  # tick labels get their text only when the figure is drawn
+    logical = getattr(fig, "_briefing_logical", {})
+    out = []
+    for t in fig.findobj(lambda a: hasattr(a, "get_text") and hasattr(a, "get_fontproperties")):
+        s = t.get_text()
+        if not s or not t.get_visible() or not s.strip():
+            continue
+        if t.axes is not None and not t.get_window_extent().width:
+            continue
+        out.append((logical.get(s, s), Path(t.get_fontproperties().get_file())))
+    return out
