@@ -1,0 +1,151 @@
+"""The default edition against the seed's inventory: every part, section, table and figure of the
+2023 booklet is in the built model and in the Word document, with the seed's printed values."""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+
+import pytest
+
+from briefing import model as m
+from briefing.build import DEFAULT_EDITION, STYLES, check, draw_figures
+from briefing.docx import write_docx
+
+# The seed inventory (../shared/seed/README.md): parts in book order, as (language, title words).
+PARTS = [
+    ("ar", "مقدمة"),
+    ("ar", "الأهمية الاستراتيجية لدول آسيا الوسطى"),
+    ("ar", "المرفقات"),
+    ("en", "United States Strategy for Central Asia"),
+    ("en", "EU Strategy on Central Asia"),
+    ("ar", "72/283"),
+    ("ar", "تقرير عن اقتصاديات مجموعة آسيا الوسطى"),
+]
+# Sections أولاً … تاسعاً of the strategic report, and the economic report's four and 3.1–3.7.
+STRATEGIC_SECTIONS = ["أولاً", "ثانياً", "ثالثاً", "رابعاً", "خامساً", "سادساً", "سابعاً", "ثامناً",
+                      "تاسعاً"]
+ECONOMIC_SECTIONS = ["أولاً", "ثانياً", "ثالثاً", "3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7",
+                     "رابعاً"]
+# Captions as the seed prints them, by counter and number.
+CAPTIONS = {
+    ("image", 1): "خارطة موقع دول مجموعة آسيا الوسطى",
+    ("table", 1): "عضوية مجموعة آسيا الوسطى",
+    ("figure", 1): "عدد السكان، 2022م",
+    ("figure", 2): "توزع سكان مجموعة آسيا الوسطى حسب الدولة، 2022م",
+    ("figure", 3): "الناتج المحلي الإجمالي، 2022م",
+    ("figure", 4): "الناتج المحلي الإجمالي حسب المجموعة، 2015م–2028م",
+    ("figure", 5): "معدل الدخل الفردي، 2022م",
+    ("figure", 6): "معدلات التضخم حسب الدولة، 2015م–2023م",
+    ("figure", 7): "الانفتاح التجاري",
+    ("figure", 8): "قيمة صادرات السلع والخدمات، 2021م",
+    ("figure", 9): "قيمة واردات السلع والخدمات، 2021م",
+    ("figure", 10): "الدين العام (نسبة من الناتج المحلي)، 2015م–2023م",
+    ("figure", 11): "الفائض/العجز في الحساب الجاري",
+    ("figure", 12): "حجم التبادل التجاري السلعي بين دول مجلس التعاون ودول المجموعة",
+    ("figure", 13): "قيمة الصادرات والواردات السلعية والعجز التجاري",
+    ("figure", 14): "الصادرات والواردات السلعية بين دول مجلس التعاون ودول المجموعة",
+    ("figure", 15): "أهم السلع المصدرة",
+    ("figure", 16): "أهم السلع المستوردة",
+    ("table", 2): "مؤشرات عامة عن مجموعة آسيا الوسطى، 2022م",
+}
+# جدول 2 as the seed prints it; the group's GDP per capita is computed (405.7 bn / 77.9 m), where
+# the seed's table typed 5,110 against its own prose's 5,210.
+TABLE_2 = [
+    ["كازاخستان", "19.7", "225.8", "11,440", "23.5", "2.8"],
+    ["تركمانستان", "6.2", "78.0", "12,500", "5.2", "5.7"],
+    ["أوزبكستان", "35.3", "80.4", "2,280", "34.3", "1.4"],
+    ["طاجيكستان", "9.8", "10.5", "1,064", "34.6", "6.2"],
+    ["قيرغيزستان", "6.8", "11.1", "1,626", "53.5", "\u221226.8"],
+]
+
+
+@pytest.fixture(scope="module")
+def edition():
+    return check(DEFAULT_EDITION)
+
+
+def walk(blocks):
+    for block in blocks:
+        yield block
+        for child in getattr(block, "blocks", ()):
+            yield from walk((child,))
+        for item in getattr(block, "items", ()):
+            yield from walk(item)
+
+
+def of_kind(part, kind):
+    return [b for b in walk(part.blocks) if isinstance(b, kind)]
+
+
+def test_every_part_is_there_in_book_order(edition):
+    parts = edition.book.parts
+    assert len(parts) == len(PARTS)
+    for part, (lang, title) in zip(parts, PARTS):
+        assert part.lang == lang and title in m.plain_text(part.title)
+        assert part.dir == ("rtl" if lang == "ar" else "ltr")
+
+
+def test_sections_carry_their_computed_numbers(edition):
+    parts = edition.book.parts
+    assert [h.number for h in of_kind(parts[1], m.Heading) if h.level == 2 and h.number] == \
+        STRATEGIC_SECTIONS
+    assert [h.number for h in of_kind(parts[6], m.Heading) if h.number] == ECONOMIC_SECTIONS
+
+
+def test_every_figure_and_table_with_its_caption_and_source(edition):
+    found = {}
+    for part in edition.book.parts:
+        for block in of_kind(part, (m.Figure, m.Table)):
+            if block.number:
+                counter = block.counter if isinstance(block, m.Figure) else "table"
+                found[(counter, block.number)] = block
+    assert set(found) == set(CAPTIONS)
+    for key, caption in CAPTIONS.items():
+        assert caption in m.plain_text(found[key].caption), key
+    for key, block in found.items():
+        if key not in (("table", 1), ("image", 1)):
+            assert block.source, f"{key} has no source line"
+
+
+def test_table_2_shows_the_seeds_values_and_one_group_gdp_per_capita(edition):
+    table = next(b for b in of_kind(edition.book.parts[6], m.Table) if b.id == "indicators")
+    rows = [[m.plain_text(cell) for cell in row] for row in table.rows]
+    assert rows[:5] == TABLE_2
+    assert rows[5][:4] == ["مجموعة آسيا الوسطى", "77.9", "405.7", "5,210"]
+    report = " ".join(m.plain_text(b.content) for b in of_kind(edition.book.parts[6], m.Paragraph))
+    assert "5,110" not in report
+
+
+def test_gcc_gdp_per_capita_is_the_seeds(edition):
+    assert round(edition.data.value("gdp_per_capita", "GCC", 2022)) == 37448
+
+
+def test_the_economic_report_has_its_four_footnotes(edition):
+    notes = [run for block in of_kind(edition.book.parts[6], (m.Paragraph, m.Heading))
+             for run in block.content if isinstance(run, m.Note)]
+    assert len(notes) == 4
+
+
+def test_the_word_document_holds_the_whole_inventory(edition, tmp_path_factory):
+    book = draw_figures(edition, tmp_path_factory.mktemp("charts"))
+    path = tmp_path_factory.mktemp("docx") / "book.docx"
+    write_docx(book, path, STYLES)
+    with zipfile.ZipFile(path) as docx:
+        document = docx.read("word/document.xml").decode()
+        footnotes = docx.read("word/footnotes.xml").decode()
+    text = html.unescape(re.sub(r"<[^>]+>", "", document))
+    for part in book.parts:
+        assert m.plain_text(part.title) in text
+        for heading in of_kind(part, m.Heading):
+            assert m.plain_text(heading.content) in text, heading.where
+    for caption in CAPTIONS.values():
+        assert caption in text
+    assert len(re.findall(r"SEQ شكل", document)) == 16
+    assert len(re.findall(r"SEQ صورة", document)) == 1
+    assert len(re.findall(r"SEQ جدول", document)) == 2
+    assert document.count("<w:drawing>") == 17
+    notes = sum(1 for part in book.parts for b in walk(part.blocks)
+                for run in getattr(b, "content", ()) if isinstance(run, m.Note))
+    assert len(re.findall(r'<w:footnote w:id="[1-9]\d*"', footnotes)) == notes
