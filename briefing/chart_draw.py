@@ -143,7 +143,7 @@ def _unit(ax, data, style, L, rtl, side_right: bool):
     if data.unit:
         ax.set_title(L(data.unit, "axis_title"), loc="right" if side_right else "left",
                      fontproperties=L.prop(style.get("sizes", "unit")),
-                     color=style.get("colors", "text"), pad=5)
+                     color=style.get("colors", "text"), pad=9)
 
 
 def _clean_axes(ax, style, value_axis: str):

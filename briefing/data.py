@@ -40,6 +40,10 @@ _DATASET_REQUIRED = ("file", "title", "unit", "scale", "source", "source_ar")
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
 _YEAR = re.compile(r"^\d{4}$")
+# a number with a unit or scale typed after (or before) it: "6.8 million", "12%", "$5", "3 مليار"
+_UNIT_TYPED = re.compile(r"^\s*[-$€£]?\s*\d[\d.,]*\s*\S+\s*$|^[$€£]")
+#: Rows per data file: one row per country, group or category, so a few hundred in practice.
+MAX_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -115,12 +119,36 @@ class DataStore:
         try:
             return ds.values[(entity, year)]
         except KeyError:
-            raise SourceError(f"no value for {entity} in {year}", file=ds.file,
+            gap = (_gap(ds, entity, year) if entity in self.entities else None) or (
+                "its cell is empty: fill it in, or use another year")
+            raise SourceError(f"no value for {entity} in {year}: {gap}", file=ds.file,
                               key=dataset_id) from None
 
     def get(self, dataset_id: str, entity: str, year: int) -> float | None:
-        """Like :meth:`value` but None for a missing value (e.g. an empty table cell)."""
-        return self.dataset(dataset_id).get(entity, year)
+        """Like :meth:`value` but None for a missing value (an empty cell, printed as such);
+        a row or a year column the file does not have at all is an error, not a blank."""
+        ds = self.dataset(dataset_id)
+        found = ds.get(entity, year)
+        if found is None:
+            known = self.entities.get(entity)
+            gap = _gap(ds, entity, year, is_group=known is not None and known.is_group)
+            if gap:
+                raise SourceError(f"no value for {entity} in {year}: {gap}", file=ds.file,
+                                  key=dataset_id)
+        return found
+
+
+def _gap(ds: Dataset, entity: str, year: int, is_group: bool = False) -> str | None:
+    """Why a value is missing when the file lacks its whole row or column (else None). A group
+    without values (no aggregate, or a member without a row) is a gap of the source, not an error."""
+    name = Path(ds.file).name
+    if entity not in ds.codes and not is_group:
+        return f"{name} has no row '{entity}': add the row, or use one of {', '.join(ds.codes)}"
+    years = ds.years()
+    if year not in years:
+        span = f"{years[0]}–{years[-1]}" if years else "none"
+        return f"{name} has no column {year} (its years: {span}): add the column, or use another year"
+    return None
 
 
 # ------------------------------------------------------------------------------------ loading
@@ -245,6 +273,10 @@ def _read_csv(path: Path, entities: Mapping[str, Entity], specs_path: Path,
         raise SourceError(f"data file '{path.name}' not found in data/", file=specs_path,
                           line=spec_line)
     rows = list(csv.reader(io.StringIO(read_text(path))))
+    if len(rows) > MAX_ROWS + 1:
+        raise SourceError(f"{len(rows) - 1} rows: a data file holds at most {MAX_ROWS} (one row per "
+                          "country, group or category); keep only the rows the book uses",
+                          file=path, line=MAX_ROWS + 2)
     header = [cell.strip() for cell in rows[0]]
     if not header or header[0] != "code":
         raise SourceError("the first column must be 'code' (then optionally 'estimates_after', "
@@ -293,9 +325,11 @@ def _read_csv(path: Path, entities: Mapping[str, Entity], specs_path: Path,
             if not text:
                 continue
             if not _NUMBER.match(text):
+                unit = ("; write the number alone: the unit and scale belong in "
+                        "data/datasets.yaml" if _UNIT_TYPED.search(text) else "")
                 raise SourceError(f"column {year}: '{text}' is not a number (use a dot for "
                                   "decimals, no thousands separator; leave the cell empty for "
-                                  "no value)",
+                                  f"no value{unit})",
                                   file=path, line=line, key=code)
             table.values[(code, year)] = float(text)
     if not table.codes:

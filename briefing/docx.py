@@ -477,6 +477,12 @@ class _Writer:
         table = flow.table(rows=len(rows), cols=ncols)
         table.style = "Briefing Table"
         oxml.set_table_width_pct(table._tbl)
+        # the grid too, or LibreOffice keeps python-docx's narrow default columns
+        column_width = Mm(self.text_width_mm / ncols)
+        for column in table.columns:
+            column.width = column_width
+            for cell in column.cells:
+                cell.width = column_width
         if scope.rtl:
             oxml.set_bidi_visual(table._tbl)
         cell_scope = replace(scope, list_level=-1)

@@ -237,7 +237,8 @@ class _Numbering:
                               file=where.file, line=where.line)
         if kind == "figure":
             spec = read_chart_spec(path)  # captions may be expressions: «… {{ year() }}»
-            spec = dataclasses.replace(spec, caption=self._field(spec.caption, path, entry, spec.years))
+            spec = dataclasses.replace(
+                spec, caption=self._field(spec.caption, path, entry, spec.years))
             self.charts[ident] = spec
             return spec.numbering
         self.tables[ident] = _read_table(path, ident, self.data, entry.lang, self.digits,
@@ -312,7 +313,8 @@ def _read_table(path: Path, ident: str, data: DataStore, lang: str, digits: str,
     doc = read_yaml(path)
     check_keys(doc, path, _TABLE_KEYS, required=("caption", "rows"), what="a table")
     where = m.Where(str(path), 1)
-    years = [int(c["year"]) for c in doc.get("columns") or () if isinstance(c, dict) and "year" in c]
+    years = [c["year"] for c in doc.get("columns") or ()
+             if isinstance(c, dict) and isinstance(c.get("year"), int)]
     caption = (m.Text(render(str(doc["caption"]).strip(), years)),)
     if "columns" in doc:
         return _data_table(doc, path, ident, data, lang, digits, caption, where)
