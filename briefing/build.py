@@ -6,15 +6,21 @@ complete, so a failed or interrupted build leaves the previous PDF and DOCX unto
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import glob
+import multiprocessing
 import os
 import tempfile
+import traceback
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
 from . import model as m
-from .charts import load_chart_style, render_chart
+from .charts import load_chart_style, planned_images, render_chart
+from .errors import SourceError
 from .fonts import check_fonts
 from .loading import MANIFEST, Edition, load_edition
 
@@ -33,21 +39,68 @@ def check(edition_dir: Path, styles_dir: Path = STYLES) -> Edition:
     return edition
 
 
-def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES) -> m.Book:
-    """The book with every figure's image drawn (or reused from the cache when unchanged)."""
+def figure_jobs(edition: Edition) -> list[tuple[str, str]]:
+    """Every chart the book shows, as (figure id, language of its part), in reading order."""
+    jobs: dict[tuple[str, str], None] = {}
+
+    def scan(blocks, lang):
+        for block in blocks:
+            if isinstance(block, m.Figure):
+                jobs[(block.id, lang)] = None
+            elif isinstance(block, (m.Quote, m.Div)):
+                scan(block.blocks, lang)
+
+    for part in edition.book.parts:
+        scan(part.blocks, part.lang)
+    return list(jobs)
+
+
+@dataclasses.dataclass
+class DrawStats:
+    """What the charts stage did: figures drawn now, and figures reused from the cache."""
+
+    drawn: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    reused: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+
+
+def cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES, *,
+                 workers: int | None = None, stats: DrawStats | None = None,
+                 planned: Callable[[int, int], None] | None = None) -> m.Book:
+    """The book with every figure's image drawn (or reused from the cache when unchanged).
+
+    Each chart's files are named by a hash of all that decides how it looks (specification, the
+    data it shows, chart style, fonts, matplotlib), so only charts whose inputs changed are drawn;
+    those are drawn side by side in ``workers`` processes (default: one per core). ``planned`` is
+    told, before any drawing, how many charts are to be drawn and how many are reused."""
     style = load_chart_style(styles_dir / "chart.yaml")
     cache_dir.mkdir(parents=True, exist_ok=True)
     digits = edition.book.meta.digits
+    jobs = figure_jobs(edition)
+    plans = {job: planned_images(edition.charts[job[0]], edition.data, style, cache_dir,
+                                   lang=job[1], digits=digits) for job in jobs}
+    missing = [job for job in jobs if not plans[job][1]]
+    stats = stats if stats is not None else DrawStats()
+    stats.drawn.extend(missing)
+    stats.reused.extend(job for job in jobs if plans[job][1])
+    if planned:
+        planned(len(missing), len(jobs) - len(missing))
+    _draw(edition, style, cache_dir, missing, workers or cores())
+    images = {job: plans[job][0] for job in jobs}
 
     def with_images(blocks, lang):
         out = []
         for block in blocks:
             if isinstance(block, m.Figure):
-                spec = edition.charts[block.id]
-                images = render_chart(spec, edition.data, style, cache_dir, lang=lang,
-                                      digits=digits)
+                drawn = images[(block.id, lang)]
                 block = dataclasses.replace(block, image=m.Image(
-                    images.svg, images.png, images.width_mm, images.height_mm))
+                    drawn.svg, drawn.png, drawn.width_mm, drawn.height_mm))
             elif isinstance(block, (m.Quote, m.Div)):
                 block = dataclasses.replace(block, blocks=with_images(block.blocks, lang))
             out.append(block)
@@ -58,11 +111,52 @@ def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES) -
     return dataclasses.replace(edition.book, parts=parts)
 
 
+# the charts stage's inputs, handed to worker processes by fork (they hold mapping proxies, which
+# do not pickle); only (figure id, language) goes through the pool's queue
+_WORK: tuple | None = None
+
+
+def _set_work(*work) -> None:
+    global _WORK
+    _WORK = work
+
+
+def _draw_one(job: tuple[str, str]) -> tuple | None:
+    """Draw one chart; a SourceError comes back as its parts (its pickled form loses them)."""
+    edition, style, cache_dir = _WORK
+    try:
+        render_chart(edition.charts[job[0]], edition.data, style, cache_dir, lang=job[1],
+                     digits=edition.book.meta.digits)
+    except SourceError as exc:
+        return (exc.message, exc.file, exc.line, exc.key)
+    return None
+
+
+def _draw(edition: Edition, style, cache_dir: Path, jobs: list, workers: int) -> None:
+    workers = min(workers, len(jobs))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        _set_work(edition, style, cache_dir)
+        results = [_draw_one(job) for job in jobs]
+    else:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_set_work,
+                                 initargs=(edition, style, cache_dir)) as pool:
+            results = list(pool.map(_draw_one, jobs))
+    for error in results:  # the first bad chart in reading order, as a serial build reports it
+        if error is not None:
+            raise SourceError(*error)
+
+
 @contextmanager
 def atomic_output(target: Path) -> Iterator[Path]:
-    """A temporary path that replaces ``target`` only if the block finishes without error."""
+    """A temporary path that replaces ``target`` only if the block finishes without error.
+
+    The temporary file is ``.<name>.<pid>.<random>.part``: a build killed outright (SIGKILL, power
+    cut) cannot remove it, so the next build removes those whose process is gone."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    remove_stale_parts(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part",
+                               dir=target.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -73,6 +167,34 @@ def atomic_output(target: Path) -> Iterator[Path]:
             os.unlink(tmp)
 
 
+def remove_stale_parts(target: Path) -> list[Path]:
+    """Delete the temporary files that builds killed while writing ``target`` left behind (not
+    those of a build still running, e.g. in another terminal); returns what was removed."""
+    removed = []
+    for part in target.parent.glob(f".{glob.escape(target.name)}.*.part"):
+        pid = part.name[len(target.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and _running(int(pid)):
+            continue
+        try:
+            part.unlink()
+            removed.append(part)
+        except FileNotFoundError:
+            pass
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -81,25 +203,126 @@ def _umask() -> int:
 
 def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
           progress: Progress = lambda message: None, styles_dir: Path = STYLES,
-          bleed: bool = False, pdf_variant: str | None = None) -> list[Path]:
-    """Build the edition's outputs; returns the files written."""
+          bleed: bool = False, pdf_variant: str | None = None,
+          workers: int | None = None) -> list[Path]:
+    """Build the edition's outputs; returns the files written.
+
+    With more than one core, the work is split between two processes: a forked one loads and
+    checks the sources, draws the charts that changed (in a pool of one process per core), hands
+    the finished model over, then writes the Word document; meanwhile this one imports WeasyPrint,
+    then lays out and writes the PDF. The outputs replace their targets only when all are
+    complete: if anything fails, no target changes."""
+    workers = workers or cores()
     steps = 2 + len(formats)
     name = edition_dir.resolve().name
-    progress(f"[1/{steps}] Loading and checking {edition_dir}")
-    edition = check(edition_dir, styles_dir)
     cache_dir = out_dir / ".cache" / "charts"
-    progress(f"[2/{steps}] Drawing {len(edition.charts)} figures")
-    book = draw_figures(edition, cache_dir, styles_dir)
-    written = []
-    for step, fmt in enumerate(formats, start=3):
-        target = out_dir / f"{name}.{fmt}"
-        progress(f"[{step}/{steps}] Writing {target}")
-        with atomic_output(target) as tmp:
+    targets = [out_dir / f"{name}.{fmt}" for fmt in formats]
+    with contextlib.ExitStack() as stack:
+        tmps = dict(zip(formats, (stack.enter_context(atomic_output(t)) for t in targets)))
+        if workers > 1 and set(formats) == {"pdf", "docx"} and _can_fork():
+            book_and_docx = stack.enter_context(_Preparer(
+                edition_dir, cache_dir, styles_dir, workers, steps, tmps["docx"]))
+            from . import pdf  # the long import, while the other process loads and draws
+            pdf.write_pdf  # noqa: B018
+            book = book_and_docx.book(progress)
+        else:
+            book = _prepare(edition_dir, cache_dir, styles_dir, workers, steps, progress)
+            book_and_docx = None
+        for step, target in enumerate(targets, start=3):
+            progress(f"[{step}/{steps}] Writing {target}")
+        for fmt in formats:
             if fmt == "pdf":
                 from .pdf import write_pdf
-                write_pdf(book, tmp, styles_dir, cache_dir, bleed=bleed, variant=pdf_variant)
-            else:
+                write_pdf(book, tmps[fmt], styles_dir, cache_dir, bleed=bleed, variant=pdf_variant)
+            elif book_and_docx is None:
                 from .docx import write_docx
-                write_docx(book, tmp, styles_dir)
-        written.append(target)
-    return written
+                write_docx(book, tmps[fmt], styles_dir)
+        if book_and_docx is not None:
+            book_and_docx.finish()
+    return targets
+
+
+def _prepare(edition_dir: Path, cache_dir: Path, styles_dir: Path, workers: int, steps: int,
+             progress: Progress) -> m.Book:
+    """Steps 1 and 2: the checked model, with every figure's image drawn or reused."""
+    progress(f"[1/{steps}] Loading and checking {edition_dir}")
+    edition = check(edition_dir, styles_dir)
+
+    def planned(new: int, old: int) -> None:
+        progress(f"[2/{steps}] Drawing {len(edition.charts)} figures"
+                 + (f" ({new} changed, {old} unchanged from the cache)" if old else ""))
+
+    return draw_figures(edition, cache_dir, styles_dir, workers=workers, planned=planned)
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class _Preparer:
+    """Steps 1-2, then the Word document, in a forked process that reports through a pipe:
+    ``("progress", line)``, ``("book", model)``, then ``("done",)``; or ``("error", message, file,
+    line, key)`` for a SourceError (whose pickled form would lose its parts), ``("crash", trace)``.
+    Leaving the ``with`` block early (an error here) stops the process."""
+
+    def __init__(self, edition_dir: Path, cache_dir: Path, styles_dir: Path, workers: int,
+                 steps: int, docx_tmp: Path):
+        self.args = (edition_dir, cache_dir, styles_dir, workers, steps, docx_tmp)
+
+    def __enter__(self) -> "_Preparer":
+        ctx = multiprocessing.get_context("fork")
+        self.reader, writer = ctx.Pipe(duplex=False)
+        # not a daemon: it starts the pool of chart workers
+        self.process = ctx.Process(target=_preparer_main, args=(*self.args, writer))
+        self.process.start()
+        writer.close()
+        return self
+
+    def _receive(self, progress: Progress = lambda message: None):
+        while True:
+            try:
+                message = self.reader.recv()
+            except EOFError:
+                self.process.join()
+                raise RuntimeError("the process loading the sources and writing the Word document "
+                                   f"ended unexpectedly (status {self.process.exitcode})") from None
+            if message[0] == "progress":
+                progress(message[1])
+            elif message[0] == "error":
+                raise SourceError(*message[1:])
+            elif message[0] == "crash":
+                raise RuntimeError(f"in the process loading the sources and writing the Word "
+                                   f"document:\n{message[1]}")
+            else:
+                return message
+
+    def book(self, progress: Progress) -> m.Book:
+        return self._receive(progress)[1]
+
+    def finish(self) -> None:
+        self._receive()
+        self.process.join()
+
+    def __exit__(self, *exc) -> None:
+        if self.process.is_alive() and exc[0] is not None:
+            self.process.terminate()
+        self.process.join()
+        self.reader.close()
+
+
+def _preparer_main(edition_dir, cache_dir, styles_dir, workers, steps, docx_tmp, writer) -> None:
+    try:
+        book = _prepare(edition_dir, cache_dir, styles_dir, workers, steps,
+                        lambda line: writer.send(("progress", line)))
+        writer.send(("book", book))
+        from .docx import write_docx
+        write_docx(book, docx_tmp, styles_dir)
+        writer.send(("done",))
+    except SourceError as exc:
+        writer.send(("error", exc.message, exc.file, exc.line, exc.key))
+    except KeyboardInterrupt:
+        writer.send(("crash", "interrupted"))
+    except BaseException:
+        writer.send(("crash", traceback.format_exc()))
+    finally:
+        writer.close()

@@ -13,8 +13,10 @@ detection, numbers, glyph checks) in :mod:`briefing.arabic_text`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -333,8 +335,7 @@ def _digest(spec: ChartSpec, store: DataStore, style: ChartStyle, lang: str, dig
         "spec": spec.fingerprint(), "style": style.fingerprint(), "lang": lang, "digits": digits,
         "draw": DRAW_VERSION, "matplotlib": matplotlib.__version__,
         "shaping": shaping_mode(style.font(lang)),
-        "fonts": [hashlib.sha256(style.font(lang, w).read_bytes()).hexdigest()
-                  for w in ("regular", "bold")],
+        "fonts": [_file_hash(style.font(lang, w)) for w in ("regular", "bold")],
     }
     if spec.chart == "map":
         codes = spec.highlight + spec.context
@@ -342,11 +343,22 @@ def _digest(spec: ChartSpec, store: DataStore, style: ChartStyle, lang: str, dig
                             if (e := store.entities.get(c)) is not None}
         payload["groups"] = {c: [e.ar, e.en, list(e.members)] for c, e in sorted(store.entities.items())
                              if e.is_group}
-        payload["geography"] = hashlib.sha256(geography.read_bytes()).hexdigest() if geography and geography.exists() else None
+        payload["geography"] = _file_hash(geography) if geography and geography.exists() else None
     else:
         payload["data"] = _plain(asdict(chart_data(spec, store, style, lang)))
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _file_hash(path: Path) -> str:
+    stat = Path(path).stat()
+    return _hash_of(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _hash_of(path: str, mtime_ns: int, size: int) -> str:
+    """sha256 of a file, computed once per process while the file is unchanged."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def map_file(spec: ChartSpec) -> Path:
@@ -371,14 +383,11 @@ def build_figure(spec: ChartSpec, store: DataStore, style: ChartStyle, *, lang: 
                 geography=geography or map_file(spec))
 
 
-def render_chart(spec: ChartSpec, store: DataStore, style: ChartStyle, out_dir: Path, *,
-                 lang: str = "ar", digits: str = "western",
-                 geography: Path | None = None) -> ChartImages:
-    """Draw the chart to ``out_dir`` (or reuse the files drawn earlier from the same inputs)."""
-    import matplotlib
-
-    from .arabic_text import quiet_line_metrics
-
+def planned_images(spec: ChartSpec, store: DataStore, style: ChartStyle, out_dir: Path, *,
+                   lang: str = "ar", digits: str = "western",
+                   geography: Path | None = None) -> tuple[ChartImages, bool]:
+    """Where the chart's files go (named by the hash of everything that decides how it looks),
+    and whether they are already there from an earlier build - without drawing anything."""
     geography = geography or (map_file(spec) if spec.chart == "map" else None)
     if lang == "en":
         digits = "western"
@@ -388,19 +397,43 @@ def render_chart(spec: ChartSpec, store: DataStore, style: ChartStyle, out_dir: 
     svg, png = out_dir / f"{stem}.svg", out_dir / f"{stem}.png"
     width, height = style.size_mm(spec.chart)
     images = ChartImages(svg, png, width, height, (spec.alt or spec.caption).strip())
-    if svg.exists() and png.exists():
+    return images, svg.exists() and png.exists()
+
+
+def render_chart(spec: ChartSpec, store: DataStore, style: ChartStyle, out_dir: Path, *,
+                 lang: str = "ar", digits: str = "western",
+                 geography: Path | None = None) -> ChartImages:
+    """Draw the chart to ``out_dir`` (or reuse the files drawn earlier from the same inputs)."""
+    images, cached = planned_images(spec, store, style, out_dir, lang=lang, digits=digits,
+                                    geography=geography)
+    if cached:
         return images
+    import matplotlib
+
+    from .arabic_text import quiet_line_metrics
+
+    geography = geography or (map_file(spec) if spec.chart == "map" else None)
+    if lang == "en":
+        digits = "western"
+    svg, png = images.svg, images.png
     fig = build_figure(spec, store, style, lang=lang, digits=digits, geography=geography)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    svg.parent.mkdir(parents=True, exist_ok=True)
     dpi = int(style.get("figure", "dpi", default=300))
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": f"briefing-{spec.id}",
-                                "path.simplify": True}), quiet_line_metrics():
-        tmp_svg, tmp_png = svg.with_suffix(".svg.tmp"), png.with_suffix(".png.tmp")
-        fig.savefig(tmp_svg, format="svg", metadata={"Date": None, "Creator": None})
-        fig.savefig(tmp_png, format="png", dpi=dpi,
-                    metadata={"Software": None, "Creator": None})
-    tmp_svg.replace(svg)
-    tmp_png.replace(png)
+    # a process's own temporary names: two builds (or two workers) never write the same file
+    tmp_svg = svg.with_name(f".{svg.name}.{os.getpid()}.tmp")
+    tmp_png = png.with_name(f".{png.name}.{os.getpid()}.tmp")
+    try:
+        with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": f"briefing-{spec.id}",
+                                    "path.simplify": True}), quiet_line_metrics():
+            fig.savefig(tmp_svg, format="svg", metadata={"Date": None, "Creator": None})
+            fig.savefig(tmp_png, format="png", dpi=dpi,
+                        metadata={"Software": None, "Creator": None})
+        tmp_svg.replace(svg)
+        tmp_png.replace(png)
+    finally:
+        for tmp in (tmp_svg, tmp_png):
+            if tmp.exists():
+                tmp.unlink()
     return images
 
 

@@ -7,6 +7,7 @@ traceback; the previous outputs stay as they were.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import traceback
 from pathlib import Path
@@ -31,13 +32,73 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="PDF for the printer: 3 mm bleed and crop marks")
     parser.add_argument("--pdf-variant", choices=PDF_VARIANTS,
                         help="write an archival (PDF/A-3b) or accessible (PDF/UA-1) PDF")
-    return parser.parse_args(argv)
+    annual = parser.add_argument_group(
+        "annual editions", "next year's edition, the numbers check and the comparison report")
+    annual.add_argument("--new-edition", type=Path, metavar="DIR",
+                        help="create DIR as next year's edition from --edition (which is not "
+                             "changed); then import the new data into it")
+    annual.add_argument("--year", type=int,
+                        help="with --new-edition: the new reference year (default: the old + 1)")
+    annual.add_argument("--date", type=_iso_date,
+                        help="with --new-edition: the new edition's date, YYYY-MM-DD "
+                             "(default: the old date moved by as many years)")
+    annual.add_argument("--weo", metavar="FILE",
+                        help="with --new-edition: the new IMF WEO download, relative to the raw "
+                             "data folder (e.g. imf_weo_apr2024/WEOApr2024all.xlsx)")
+    annual.add_argument("--wdi", metavar="FOLDER/",
+                        help="with --new-edition: the folder of the new World Bank WDI downloads, "
+                             "relative to the raw data folder (e.g. wb_wdi_2024/)")
+    annual.add_argument("--raw", type=Path,
+                        help="with --new-edition and --wdi: the raw data folder, to find each "
+                             "indicator's API_<code>_DS2_*.csv file")
+    annual.add_argument("--check-numbers", action="store_true",
+                        help="list numbers typed in the text that equal a data value (exit 1 if "
+                             "any is left)")
+    annual.add_argument("--compare", type=Path, metavar="NEW_EDITION",
+                        help="report what changes from --edition to NEW_EDITION: data values, "
+                             "sentences, figures, tables; exit 1 if the new text cites missing "
+                             "values")
+    args = parser.parse_args(argv)
+    extra = [f"--{name}" for name in ("year", "date", "weo", "wdi", "raw")
+             if getattr(args, name) is not None]
+    if extra and not args.new_edition:
+        parser.error(f"{', '.join(extra)} only go with --new-edition")
+    return args
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
+
+
+def _annual(args: argparse.Namespace, say) -> int:
+    """--new-edition, --check-numbers and --compare (README: "Annual editions")."""
+    from .editions import check_numbers, compare, new_edition
+    if args.new_edition:
+        files = {k: v for k, v in (("weo", args.weo), ("wdi", args.wdi)) if v}
+        say(f"Creating {args.new_edition} from {args.edition}")
+        for note in new_edition(args.edition, args.new_edition, args.year, args.date, files,
+                                args.raw):
+            say(f"  {note}")
+        say(f"ok: {args.new_edition} created; next: import its data (README, Annual editions)")
+        return 0
+    if args.check_numbers:
+        result = check_numbers(args.edition)
+        say(result.text())
+        return 0 if result.ok else 1
+    report = compare(args.edition, args.compare)
+    say(report.text())
+    return 0 if report.ok else 1
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     say = lambda message: print(message, flush=True)  # noqa: E731
     try:
+        if args.new_edition or args.check_numbers or args.compare:
+            return _annual(args, say)
         if args.check:
             say(f"[1/1] Checking {args.edition}")
             edition = check(args.edition)

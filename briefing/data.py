@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import Any, Literal, Mapping
 
 from .errors import SourceError
-from .sourcefiles import check_keys, read_text, read_yaml
+from .sourcefiles import check_keys, inside, read_text, read_yaml
 
 Status = Literal["actual", "estimate"]
 
@@ -119,8 +119,14 @@ class DataStore:
         try:
             return ds.values[(entity, year)]
         except KeyError:
-            gap = (_gap(ds, entity, year) if entity in self.entities else None) or (
-                "its cell is empty: fill it in, or use another year")
+            known = self.entities.get(entity)
+            if known is None:
+                gap = f"'{entity}' is not a code of data/entities.yaml: check its spelling"
+            elif known.is_group and entity not in ds.codes:
+                gap = ("the group's values are not computed: give the dataset an 'aggregate' in "
+                       "data/datasets.yaml, and every member a row")
+            else:
+                gap = _gap(ds, entity, year) or "its cell is empty: fill it in, or use another year"
             raise SourceError(f"no value for {entity} in {year}: {gap}", file=ds.file,
                               key=dataset_id) from None
 
@@ -161,6 +167,8 @@ def load_data(edition_dir: Path) -> DataStore:
     straight from the CSV files, so every file is read before any group is computed.
     """
     data_dir = Path(edition_dir) / "data"
+    for path in sorted(data_dir.glob("*")):  # no data may come from outside the edition
+        inside(path, edition_dir)
     entities = _load_entities(data_dir / "entities.yaml")
     specs_path = data_dir / "datasets.yaml"
     specs = read_yaml(specs_path)

@@ -7,10 +7,13 @@ that none of a part's fonts can draw, with the file and line where it was typed.
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
+import json
+import os
 import unicodedata
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
 
 from . import model as m
 from .errors import SourceError
@@ -25,11 +28,43 @@ def families(fonts_dir: Path) -> dict[str, frozenset[int]]:
     """Family name → the code points its files cover (all weights and styles together)."""
     covered: dict[str, set[int]] = {}
     for path in sorted(fonts_dir.glob("*.tt[fc]")) + sorted(fonts_dir.glob("*.otf")):
-        font = TTFont(path, lazy=True)
-        name = font["name"].getBestFamilyName()
-        covered.setdefault(name, set()).update(font.getBestCmap())
-        font.close()
+        try:
+            name, points = _coverage(path)
+            covered.setdefault(name, set()).update(points)
+        except Exception as exc:  # fontTools raises many kinds for a damaged or truncated file
+            raise SourceError(f"not a usable font file ({type(exc).__name__}: {exc}); replace it "
+                              "with the font's original file or remove it", file=path) from None
     return {name: frozenset(points) for name, points in covered.items()}
+
+
+def _coverage(path: Path) -> tuple[str, list[int]]:
+    """A font file's family name and code points, kept in the user's cache by the file's content
+    hash: reading the cmaps of the bundled fonts is most of the time ``--check`` takes."""
+    data = path.read_bytes()
+    cache = _CACHE_DIR / f"cmap-{hashlib.sha256(data).hexdigest()[:32]}.json"
+    try:
+        name, points = json.loads(cache.read_text(encoding="utf-8"))
+        return name, points
+    except (OSError, ValueError):
+        pass
+    from fontTools.ttLib import TTFont  # imported only when the cache misses
+
+    font = TTFont(io.BytesIO(data), lazy=True)
+    name = font["name"].getBestFamilyName()
+    points = sorted(font.getBestCmap() or {})
+    font.close()
+    try:  # best effort: a read-only home only costs the time saved
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps([name, points]), encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    return name, points
+
+
+_CACHE_DIR = Path(os.environ.get("BRIEFING_CACHE") or Path(
+    os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "briefing")
 
 
 def check_fonts(book: m.Book, fonts_dir: Path, manifest: str = "edition.yaml") -> None:
@@ -46,23 +81,48 @@ def check_fonts(book: m.Book, fonts_dir: Path, manifest: str = "edition.yaml") -
     if book.meta.lang == "ar" and not set(map(ord, ARABIC_PROBE)) <= available[fonts.body]:
         raise SourceError(f"font '{fonts.body}' has no Arabic letters; choose an Arabic font",
                           file=manifest, key="fonts.body")
+    missing: dict[str, m.Where] = {}  # every uncovered character, with where it is first typed
     for part in book.parts:
         order = (fonts.body, fonts.heading, fonts.latin) if part.lang == "ar" else (
             fonts.latin, fonts.body, fonts.heading)
         covered = frozenset().union(*(available[f] for f in order + FALLBACKS if f in available))
-        _check_blocks(part.blocks, covered, part.where)
-        _check_text(m.plain_text(part.title), covered, part.where)
+        _check_text(m.plain_text(part.title), covered, part.where, missing)
+        _check_blocks(part.blocks, covered, part.where, missing)
+    if missing:
+        _report(missing)
 
 
-def _check_blocks(blocks, covered: frozenset[int], where: m.Where) -> None:
+MAX_REPORTED = 20
+
+
+def _report(missing: dict[str, m.Where]) -> None:
+    """One error listing every character no font has (up to a limit), each with its place."""
+    first = next(iter(missing.values()))
+    listed = []
+    for char, where in list(missing.items())[:MAX_REPORTED]:
+        place = "" if where == first else (
+            f" at line {where.line}" if where.file == first.file else f" at {where.file}:{where.line}")
+        listed.append(f"{char!r} (U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}){place}")
+    more = f" and {len(missing) - MAX_REPORTED} more" if len(missing) > MAX_REPORTED else ""
+    if len(missing) == 1:
+        message = (f"the character {listed[0]} is in none of the bundled fonts and would print as "
+                   "an empty box: replace it")
+    else:
+        message = (f"{len(missing)} characters are in none of the bundled fonts and would print as "
+                   f"empty boxes: {', '.join(listed)}{more}; replace them")
+    raise SourceError(message, file=first.file, line=first.line)
+
+
+def _check_blocks(blocks, covered: frozenset[int], where: m.Where,
+                  missing: dict[str, m.Where]) -> None:
     for block in blocks:
         here = getattr(block, "where", where)
         for text in _texts(block):
-            _check_text(text, covered, here)
+            _check_text(text, covered, here, missing)
         for child in getattr(block, "blocks", ()):
-            _check_blocks((child,), covered, here)
+            _check_blocks((child,), covered, here, missing)
         for item in getattr(block, "items", ()):
-            _check_blocks(item, covered, here)
+            _check_blocks(item, covered, here, missing)
 
 
 def _texts(block) -> list[str]:
@@ -77,10 +137,10 @@ def _texts(block) -> list[str]:
     return []
 
 
-def _check_text(text: str, covered: frozenset[int], where: m.Where) -> None:
-    for char in text:
+def _check_text(text: str, covered: frozenset[int], where: m.Where,
+                missing: dict[str, m.Where]) -> None:
+    for char in dict.fromkeys(text):  # in reading order, so the report is the same every time
+        if char in missing:
+            continue
         if ord(char) not in covered and unicodedata.category(char) not in ("Cc", "Cf", "Zs"):
-            raise SourceError(f"the character {char!r} (U+{ord(char):04X} "
-                              f"{unicodedata.name(char, 'unnamed')}) is in none of the bundled "
-                              "fonts and would print as an empty box: replace it",
-                              file=where.file, line=where.line)
+            missing[char] = where

@@ -7,6 +7,7 @@ the only files WeasyPrint may open are under ``styles/`` and the chart images' f
 
 from __future__ import annotations
 
+import functools
 import html
 import mimetypes
 from dataclasses import dataclass, field
@@ -15,8 +16,6 @@ from typing import Callable
 
 import jinja2
 from markupsafe import Markup
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import model as m
 from .numbers import format_month, localize_digits
@@ -162,21 +161,34 @@ def book_to_html(book: m.Book, styles_dir: Path) -> str:
         counter_style="arabic-indic" if book.meta.digits == "arabic-indic" else "decimal")
 
 
-class ConfinedFetcher(URLFetcher):
-    """Lets WeasyPrint open local files under the given folders only: no network, no escape."""
+@functools.cache
+def _confined_fetcher_class():
+    """WeasyPrint is imported only when a PDF is written, so ``--check`` stays light."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def __init__(self, roots: tuple[Path, ...]):
-        super().__init__(allowed_protocols={"file"})
-        self.roots = tuple(root.resolve() for root in roots)
+    class ConfinedFetcher(URLFetcher):
+        """Lets WeasyPrint open local files under the given folders only: no network, no escape."""
 
-    def fetch(self, url, headers=None):
-        if not url.startswith("file:"):
-            raise ValueError(f"refused to fetch {url}: the book may only use its own files")
-        path = Path(URLFetcherResponse(url).path).resolve()  # resolves symlinks too
-        if not any(path.is_relative_to(root) for root in self.roots):
-            raise ValueError(f"refused to fetch {path}: outside the edition's styles and charts")
-        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": media_type})
+        def __init__(self, roots: tuple[Path, ...]):
+            super().__init__(allowed_protocols={"file"})
+            self.roots = tuple(root.resolve() for root in roots)
+
+        def fetch(self, url, headers=None):
+            if not url.startswith("file:"):
+                raise ValueError(f"refused to fetch {url}: the book may only use its own files")
+            path = Path(URLFetcherResponse(url).path).resolve()  # resolves symlinks too
+            if not any(path.is_relative_to(root) for root in self.roots):
+                raise ValueError(f"refused to fetch {path}: outside the edition's styles and charts")
+            media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": media_type})
+
+    return ConfinedFetcher
+
+
+def __getattr__(name: str):
+    if name == "ConfinedFetcher":
+        return _confined_fetcher_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # For the printer: 3 mm of bleed around each page, and crop marks to trim it off.
@@ -187,7 +199,9 @@ PDF_VARIANTS = ("pdf/a-3b", "pdf/ua-1")
 def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *,
               bleed: bool = False, variant: str | None = None) -> None:
     """Lay out and write the book; ``bleed`` adds bleed and crop marks, ``variant`` PDF/A or UA."""
-    fetcher = ConfinedFetcher((styles_dir, image_dir))
+    from weasyprint import CSS, HTML
+
+    fetcher = _confined_fetcher_class()((styles_dir, image_dir))
     document = HTML(string=book_to_html(book, styles_dir), base_url=str(styles_dir.resolve()) + "/",
                     url_fetcher=fetcher)
     extra = [CSS(string=PRINT_CSS, url_fetcher=fetcher)] if bleed else []

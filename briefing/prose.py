@@ -8,6 +8,7 @@ files, no network. A missing value is an error naming the text file and line, ne
 
 from __future__ import annotations
 
+import contextvars
 import math
 import re
 import sys
@@ -249,7 +250,11 @@ def render_prose(text: str, file: Path, context: ProseContext, first_line: int =
     try:
         template = _ENV.from_string(text)
         template.name = template.filename = _TEMPLATE_NAME
-        return template.render(context.functions())
+        token = _RENDERING.set(template)
+        try:
+            return template.render(context.functions())
+        finally:
+            _RENDERING.reset(token)
     except jinja2.TemplateSyntaxError as exc:
         raise SourceError(f"in a {{{{ … }}}} expression: {exc.message}", file=file,
                           line=line(exc.lineno)) from None
@@ -280,12 +285,17 @@ def render_field(text: str, file: Path, context: ProseContext, key: str = "capti
     return render_prose(text, file, context, first_line=first)
 
 
+_RENDERING: contextvars.ContextVar[jinja2.Template | None] = contextvars.ContextVar(
+    "rendering", default=None)
+
+
 def _frame_line() -> int | None:
     """The template line being rendered now (for citations), from the call stack."""
+    template = _RENDERING.get()
     frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code.co_filename == _TEMPLATE_NAME:
-            return frame.f_lineno
+    while frame is not None and template is not None:
+        if frame.f_code.co_filename in ("<template>", _TEMPLATE_NAME):
+            return template.get_corresponding_lineno(frame.f_lineno)
         frame = frame.f_back
     return None
 

@@ -14,15 +14,21 @@ import yaml
 from .errors import SourceError
 
 MAX_TEXT_BYTES = 20 * 1024 * 1024
+#: One part of the book: the whole 2023 edition's text is about 130 KB, so 1 MB is some 400 pages.
+MAX_MARKDOWN_BYTES = 1024 * 1024
 
 
 def read_text(path: Path) -> str:
     """The file's text as UTF-8 (a BOM is accepted); other encodings get an error saying how to fix."""
     if not path.is_file():
         raise SourceError("file not found", file=path)
+    limit = MAX_MARKDOWN_BYTES if path.suffix == ".md" else MAX_TEXT_BYTES
+    size = path.stat().st_size  # before reading: a huge file is refused without loading it
+    if size > limit:
+        what = "a part of the book" if path.suffix == ".md" else "a source file"
+        raise SourceError(f"file is {size / 2**20:.1f} MB, more than the {limit // 2**20} MB {what} "
+                          "may have: split it or remove what the book does not use", file=path)
     raw = path.read_bytes()
-    if len(raw) > MAX_TEXT_BYTES:
-        raise SourceError(f"file is larger than {MAX_TEXT_BYTES // 2**20} MB; split it", file=path)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SourceError("file is UTF-16; save it as UTF-8", file=path)
     try:
@@ -34,6 +40,14 @@ def read_text(path: Path) -> str:
     if not text.strip():
         raise SourceError("file is empty", file=path)
     return text.replace("\r\n", "\n")
+
+
+def inside(path: Path, root: Path) -> Path:
+    """``path`` itself, after checking that it (or the file a symlink points to) is in ``root``."""
+    if not Path(path).resolve().is_relative_to(Path(root).resolve()):
+        raise SourceError(f"this file is (or links to) a file outside {root}: copy the file into "
+                          "the edition instead", file=path)
+    return path
 
 
 class Mapping(dict):

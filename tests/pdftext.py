@@ -16,12 +16,16 @@ _BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _LAM_ALEF_RUN = re.compile("[\u0644\u0622\u0623\u0625\u0627]{2,}")
 
 
-def pdftotext(pdf: Path, *pages: int) -> str:
+def pdftotext(pdf: Path, *pages: int, body_only: bool = False) -> str:
+    """The text poppler reads; ``body_only`` leaves out the running header and the page number
+    (the top and bottom 20 mm of an A4 page), which otherwise cut paragraphs that cross pages."""
     if not shutil.which("pdftotext"):
         pytest.skip("poppler-utils (pdftotext) is not installed")
     args = ["pdftotext"]
     if pages:
         args += ["-f", str(pages[0]), "-l", str(pages[-1])]
+    if body_only:
+        args += ["-x", "0", "-y", "57", "-W", "595", "-H", "728"]
     return subprocess.run(args + [str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
 

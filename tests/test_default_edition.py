@@ -149,3 +149,89 @@ def test_the_word_document_holds_the_whole_inventory(edition, tmp_path_factory):
     notes = sum(1 for part in book.parts for b in walk(part.blocks)
                 for run in getattr(b, "content", ()) if isinstance(run, m.Note))
     assert len(re.findall(r'<w:footnote w:id="[1-9]\d*"', footnotes)) == notes
+
+
+# ---------------------------------------------------------------- the print PDF
+
+
+@pytest.fixture(scope="module")
+def default_pdf(edition, tmp_path_factory):
+    from briefing.pdf import write_pdf
+
+    charts = tmp_path_factory.mktemp("pdf-charts")
+    book = draw_figures(edition, charts)
+    path = tmp_path_factory.mktemp("pdf") / "book.pdf"
+    write_pdf(book, path, STYLES, charts)
+    return path
+
+
+def test_nothing_overflows_into_the_side_margins(default_pdf, tmp_path):
+    """Pages rendered to images: the outer 12 mm of each side stay blank on every inner page."""
+    import subprocess
+
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-r", "40", "-gray", "-png", str(default_pdf), str(tmp_path / "p")],
+                   check=True)
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert len(pages) > 30
+    strip = round(12 / 25.4 * 40)
+    for page in pages[1:]:  # the cover is a full-page colour block
+        image = Image.open(page).convert("L")
+        width, height = image.size
+        for box in ((0, 0, strip, height), (width - strip, 0, width, height)):
+            darkest = image.crop(box).getextrema()[0]
+            assert darkest > 200, f"ink in the side margin of {page.name}"
+
+
+def test_contents_page_numbers_match_the_pages_of_the_parts(default_pdf, edition):
+    import pypdf
+
+    from pdftext import comparable, pdftotext
+
+    reader = pypdf.PdfReader(default_pdf)
+    texts = [comparable(page.extract_text() or "") for page in reader.pages]
+    contents_pages = [i for i, t in enumerate(texts) if comparable("المحتويات") in t]
+    contents = pdftotext(default_pdf, contents_pages[0] + 1, contents_pages[0] + 2)
+    for part in edition.book.parts[3:5]:  # the English annexes: poppler keeps their lines intact
+        title = m.plain_text(part.title)
+        line = next(line for line in contents.splitlines() if title in line)
+        printed = int(re.search(r"(\d+)\s*\.{3,}|\.{3,}\s*(\d+)", line).group(1)
+                      or re.search(r"(\d+)\s*\.{3,}|\.{3,}\s*(\d+)", line).group(2))
+        first = next(i for i, t in enumerate(texts)
+                     if i > contents_pages[-1] and comparable(title) in t) + 1
+        assert printed == first, title
+
+
+def sentences_missing_from_the_text_layer(pdf, edition, normalise=lambda text: text):
+    """Sentences of the book's paragraphs whose letters are not found, in order, in the PDF."""
+    from pdftext import numbers, pdftotext, words
+
+    raw = pdftotext(pdf, body_only=True)
+    text, printed = normalise(words(raw)), set(numbers(raw))
+    missing, count = [], 0
+    for part in edition.book.parts:
+        for paragraph in (b for b in walk(part.blocks) if isinstance(b, m.Paragraph)):
+            source = m.plain_text(paragraph.content)
+            for sentence in re.split(r"[.،؛:!?]\s", source):
+                count += 1
+                if normalise(words(sentence)) not in text:
+                    missing.append((str(paragraph.where), sentence[:60]))
+            assert set(numbers(source)) <= printed, paragraph.where
+    return missing, count
+
+
+def test_text_layer_holds_the_sentences_in_reading_order(default_pdf, edition):
+    """Letters in reading order and every number intact. Two known faults of others are allowed
+    for, in at most 1 % of the sentences: a letter repeated or replaced by WeasyPrint's ToUnicode
+    bug (below; repeats are also counted once on both sides), and poppler reading a line's end
+    before a number in parentheses at its start."""
+    missing, count = sentences_missing_from_the_text_layer(
+        default_pdf, edition, lambda text: re.sub(r"(.)\1+", r"\1", text))
+    assert len(missing) <= count // 100, missing
+
+
+@pytest.mark.xfail(strict=True, reason="WeasyPrint 70 writes some Amiri glyphs' text twice in "
+                   "the ToUnicode map (Kozea/WeasyPrint#2841): «الكبيرة» extracts as «اللكبيرة»")
+def test_text_layer_holds_every_sentence_exactly(default_pdf, edition):
+    assert not sentences_missing_from_the_text_layer(default_pdf, edition)[0]
