@@ -235,3 +235,22 @@ def test_text_layer_holds_the_sentences_in_reading_order(default_pdf, edition):
                    "the ToUnicode map (Kozea/WeasyPrint#2841): «الكبيرة» extracts as «اللكبيرة»")
 def test_text_layer_holds_every_sentence_exactly(default_pdf, edition):
     assert not sentences_missing_from_the_text_layer(default_pdf, edition)[0]
+
+
+def test_the_print_pdf_is_a4_with_bundled_fonts_bookmarks_and_metadata(default_pdf, edition):
+    import subprocess
+
+    import pypdf
+
+    reader = pypdf.PdfReader(default_pdf)
+    assert 40 <= len(reader.pages) <= 70
+    box = reader.pages[10].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    assert reader.metadata["/Title"] == edition.book.meta.title
+    assert reader.trailer["/Root"]["/Lang"] == "ar"
+    top_level = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert top_level == [m.plain_text(part.title) for part in edition.book.parts]
+    fonts = subprocess.run(["pdffonts", str(default_pdf)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5:-2] == ["yes", "yes", "yes"] for line in fonts)
+    assert not [line for line in fonts if not re.match(r"[A-Z]{6}\+(Amiri|Noto)", line)]
