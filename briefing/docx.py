@@ -39,6 +39,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run as DocxRun
 
 from . import oxml
+from .numbers import format_month, localize_digits
 from .model import (Book, CrossRef, Code, Div, Emph, Figure, Heading, LineBreak, Link,
                     ListBlock, Note, Paragraph, Part, Quote, Strong, Table, Text, label,
                     plain_text)
@@ -59,14 +60,6 @@ MARGINS = {
 # w:pgNumType/@w:fmt and w:numFmt values (§17.18.59) for the edition's digits:
 # "hindiNumbers" is Word's name for Arabic-Indic digits (١٢٣); "arabicAbjad" would be letters.
 NUMBER_FORMAT = {"western": "decimal", "arabic-indic": "hindiNumbers"}
-ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-
-MONTHS = {
-    "ar": ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
-           "أكتوبر", "نوفمبر", "ديسمبر"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-}
 
 TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
 
@@ -232,11 +225,11 @@ class _Writer:
             for b in bs:
                 if isinstance(b, Heading) and part is not None:
                     if b.id:
-                        self.ref_texts[b.id] = (self._digits(b.number) if b.number else
+                        self.ref_texts[b.id] = (b.number if b.number else
                                                 plain_text(_without_notes(b.content)))
                     if b.level <= 3:
                         self.toc.append(_TocEntry(
-                            _section_level(b), _heading_text(b, self._digits(b.number)),
+                            _section_level(b), _heading_text(b),
                             self._heading_bookmark(b), part.dir == "rtl"))
                     inlines(b.content)
                 elif isinstance(b, Paragraph):
@@ -342,7 +335,7 @@ class _Writer:
         m = self.meta
         scope = _Scope(rtl=self.book_rtl, lang=m.lang)
         for style, text in (("Title", m.title), ("Subtitle", m.subtitle),
-                            ("Author", m.organisation), ("Date", self._date(m.date))):
+                            ("Author", m.organisation), ("Date", format_month(m.date, m.lang, m.digits))):
             if text:
                 p = self.body.paragraph(style)
                 self._direction(p, scope.rtl)
@@ -398,6 +391,8 @@ class _Writer:
         else:
             section = self._end_section(sect)
         self._header(section, plain_text(part.title), rtl)
+        # each section names its footer: LibreOffice does not inherit it from the previous one
+        self._footer(section, rtl)
 
     # ------------------------------------------------------------ blocks
 
@@ -413,11 +408,11 @@ class _Writer:
         p = flow.paragraph(HEADING_STYLES[_section_level(h)])
         self._direction(p, scope.rtl)
         name = self._heading_bookmark(h)
-        number = self._digits(h.number)
+        number = h.number  # already in the edition's digits
         title = _without_notes(h.content)
         if number:
             self._bookmarked(p, name, lambda: self._text(p, number, scope))
-            self._text(p, _number_separator(number), scope)
+            self._text(p, h.prefix[len(number):], scope)
             self._inlines(p, title, scope)
         else:
             self._bookmarked(p, name, lambda: self._inlines(p, title, scope))
@@ -723,11 +718,7 @@ class _Writer:
         return f"{label(kind, lang)} {self._digits(str(number))}"
 
     def _digits(self, s: str) -> str:
-        return s.translate(ARABIC_INDIC) if self.meta.digits == "arabic-indic" else s
-
-    def _date(self, d: dt.date) -> str:
-        months = MONTHS.get(self.meta.lang, MONTHS["en"])
-        return self._digits(f"{d.day} {months[d.month - 1]} {d.year}")
+        return localize_digits(s, self.meta.digits)
 
 
 # ---------------------------------------------------------------- small helpers
@@ -758,14 +749,8 @@ def _section_level(h: Heading) -> int:
     return min(max(h.level, 2), 3)
 
 
-def _number_separator(number: str) -> str:
-    """ "3.1 Title" for decimal numbers, "أولاً: العنوان" for ordinal words."""
-    return " " if number[-1:].isdigit() else ": "
-
-
-def _heading_text(h: Heading, number: str) -> str:
-    text = plain_text(h.content)
-    return f"{number}{_number_separator(number)}{text}" if number else text
+def _heading_text(h: Heading) -> str:
+    return h.prefix + plain_text(h.content)
 
 
 def _without_notes(runs):

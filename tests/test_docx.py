@@ -405,6 +405,9 @@ def test_headers_name_the_part_and_footers_number_the_page(built):
     assert footers
     for f in footers:
         assert "PAGE" in _field_instructions(built.xml(f))
+    # every section after the cover names its footer (LibreOffice does not inherit one)
+    sections = list(built.xml("word/document.xml").iter(w("sectPr")))
+    assert all(s.find(w("footerReference")) is not None for s in sections[1:])
 
 
 # ---------------------------------------------------------------- package
