@@ -84,7 +84,7 @@ def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES, *
     digits = edition.book.meta.digits
     jobs = figure_jobs(edition)
     plans = {job: planned_images(edition.charts[job[0]], edition.data, style, cache_dir,
-                                   lang=job[1], digits=digits) for job in jobs}
+                                 lang=job[1], digits=digits) for job in jobs}
     missing = [job for job in jobs if not plans[job][1]]
     stats = stats if stats is not None else DrawStats()
     stats.drawn.extend(missing)
@@ -134,9 +134,12 @@ def _draw_one(job: tuple[str, str]) -> tuple | None:
 
 def _draw(edition: Edition, style, cache_dir: Path, jobs: list, workers: int) -> None:
     workers = min(workers, len(jobs))
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or not _can_fork():
         _set_work(edition, style, cache_dir)
-        results = [_draw_one(job) for job in jobs]
+        try:
+            results = [_draw_one(job) for job in jobs]
+        finally:
+            _set_work(None, None, None)
     else:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_set_work,
@@ -222,8 +225,7 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
         if workers > 1 and set(formats) == {"pdf", "docx"} and _can_fork():
             book_and_docx = stack.enter_context(_Preparer(
                 edition_dir, cache_dir, styles_dir, workers, steps, tmps["docx"]))
-            from . import pdf  # the long import, while the other process loads and draws
-            pdf.write_pdf  # noqa: B018
+            import weasyprint  # noqa: F401  the long import, while the other process loads
             book = book_and_docx.book(progress)
         else:
             book = _prepare(edition_dir, cache_dir, styles_dir, workers, steps, progress)

@@ -22,10 +22,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-import yaml
-
 from .data import DataStore
 from .errors import SourceError
+from .sourcefiles import check_keys, read_yaml
 
 CHART_KINDS = ("bar", "barh", "stacked", "line", "bar-line", "pie", "donut", "map")
 SPEC_KEYS = {"caption", "numbering", "chart", "data", "x", "entities", "years", "lines",
@@ -127,19 +126,8 @@ def _freeze(obj: Any) -> Any:
 
 def load_chart_style(path: Path, fonts_dir: Path | None = None) -> ChartStyle:
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise SourceError("chart style not found", file=path) from None
-    except yaml.YAMLError as e:
-        line = e.problem_mark.line + 1 if getattr(e, "problem_mark", None) else None
-        raise SourceError(f"not valid YAML: {getattr(e, 'problem', e)}", file=path, line=line) from None
-    if not isinstance(raw, dict):
-        raise SourceError("expected a mapping of settings", file=path)
-    for key in raw:
-        if key not in STYLE_KEYS:
-            raise SourceError(f"unknown setting '{key}' (known: {', '.join(sorted(STYLE_KEYS))})",
-                              file=path, key=str(key))
+    raw = read_yaml(path)
+    check_keys(raw, path, STYLE_KEYS, what="the chart style")
     style = ChartStyle(path, _freeze(raw), Path(fonts_dir) if fonts_dir else path.parent / "fonts")
     for lang in ("ar", "en"):
         style.font(lang), style.font(lang, "bold")
@@ -187,22 +175,9 @@ def _codes(value: Any, file: Path, key: str) -> tuple[str, ...]:
 def read_chart_spec(path: Path) -> ChartSpec:
     """Read and check ``figures/<id>.yaml``; the figure's id is the file name without .yaml."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SourceError("figure specification not found", file=path) from None
-    except yaml.YAMLError as e:
-        line = e.problem_mark.line + 1 if getattr(e, "problem_mark", None) else None
-        raise SourceError(f"not valid YAML: {getattr(e, 'problem', e)}", file=path, line=line) from None
-    if not isinstance(raw, dict):
-        raise SourceError("a figure specification is a list of 'key: value' lines", file=path)
-    for key in raw:
-        if key not in SPEC_KEYS:
-            raise SourceError(f"unknown key '{key}' (known: {', '.join(sorted(SPEC_KEYS))})",
-                              file=path, key=str(key))
-    for key in ("caption", "chart"):
-        if not raw.get(key):
-            raise SourceError(f"'{key}' is required", file=path, key=key)
+    raw = read_yaml(path)
+    check_keys(raw, path, SPEC_KEYS, required=("caption", "chart"),
+               what="a figure specification (a list of 'key: value' lines)")
     kind = raw["chart"]
     if kind not in CHART_KINDS:
         raise SourceError(f"unknown chart kind '{kind}' (known: {', '.join(CHART_KINDS)})",
@@ -426,6 +401,10 @@ def render_chart(spec: ChartSpec, store: DataStore, style: ChartStyle, out_dir: 
         with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": f"briefing-{spec.id}",
                                     "path.simplify": True}), quiet_line_metrics():
             fig.savefig(tmp_svg, format="svg", metadata={"Date": None, "Creator": None})
+            # the layout the SVG was saved with, kept for the PNG: with a layout engine set, each
+            # savefig lays the figure out and draws it twice (the profile's top item); frozen,
+            # the PNG costs one draw
+            fig.set_layout_engine(None)
             fig.savefig(tmp_png, format="png", dpi=dpi,
                         metadata={"Software": None, "Creator": None})
         tmp_svg.replace(svg)

@@ -41,7 +41,7 @@ _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
 _YEAR = re.compile(r"^\d{4}$")
 # a number with a unit or scale typed after (or before) it: "6.8 million", "12%", "$5", "3 مليار"
-_UNIT_TYPED = re.compile(r"^\s*[-$€£]?\s*\d[\d.,]*\s*\S+\s*$|^[$€£]")
+_UNIT_TYPED = re.compile(r"^[-$€£]?\s*[\d.,]+\s*(?![eE][-+]?\d)[^\d\s.,-].*$|^[$€£]")
 #: Rows per data file: one row per country, group or category, so a few hundred in practice.
 MAX_ROWS = 10_000
 

@@ -27,7 +27,7 @@ from .markdown import (Converter, ParsedPart, check_structure, heading_attrs, li
                        placement)
 from .numbers import format_number, localize_digits, ordinal_ar
 from .prose import ProseContext, render_field, render_prose
-from .sourcefiles import check_keys, read_text, read_yaml
+from .sourcefiles import check_keys, inside, read_text, read_yaml
 
 MANIFEST = "edition.yaml"
 PAPERS = ("A4", "A5", "Letter")
@@ -123,6 +123,7 @@ def _part_entry(item, root: Path, path: Path, meta: m.Meta) -> PartEntry:
     if not file.is_file():
         raise SourceError(f"part file '{item['file']}' does not exist", file=path, line=line,
                           key="file")
+    inside(file, root)
     lang = _choice(item, "lang", ("ar", "en"), path, default=meta.lang)
     default_dir = meta.dir if lang == meta.lang else ("rtl" if lang == "ar" else "ltr")
     numbering = _choice(item, "numbering", ("none", "ordinal", "decimal"), path, default="none")
@@ -272,7 +273,10 @@ class _Numbering:
             spec = self.charts[ident]
             source = spec.source or ""
             if not source and spec.data:
-                source = self.data.dataset(spec.data).source_ar
+                try:
+                    source = self.data.dataset(spec.data).source_ar
+                except SourceError as exc:
+                    raise SourceError(exc.message, file=spec.file, key="data") from None
             caption = (m.Text(spec.caption),)
             return m.Figure(ident, spec.numbering, number, caption, source,
                             spec.alt or spec.caption, None, where)

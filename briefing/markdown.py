@@ -92,8 +92,20 @@ def check_structure(part: ParsedPart) -> None:
                          if c.type == "bracket" and c.meta["kind"] != "ref"]
             if misplaced:
                 message = f"{misplaced[0]} must stand alone on its own line"
+        if node.type == "footnote_ref" and _in_title(node):
+            label = node.meta["label"]
+            message = (f"the part's title cannot call a footnote ([^{label}]): it is repeated on "
+                       "the contents page; call it from the text below the title")
         if message:
             raise SourceError(message, file=part.file, line=line_of(node))
+
+
+def _in_title(node: SyntaxTreeNode) -> bool:
+    while node is not None and not node.is_root:
+        if node.type == "heading" and node.tag == "h1":
+            return True
+        node = node.parent
+    return False
 
 
 def line_of(node: SyntaxTreeNode) -> int | None:

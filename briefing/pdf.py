@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import functools
 import html
+import logging
 import mimetypes
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import jinja2
 from markupsafe import Markup
@@ -202,8 +204,33 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
     from weasyprint import CSS, HTML
 
     fetcher = _confined_fetcher_class()((styles_dir, image_dir))
-    document = HTML(string=book_to_html(book, styles_dir), base_url=str(styles_dir.resolve()) + "/",
-                    url_fetcher=fetcher)
-    extra = [CSS(string=PRINT_CSS, url_fetcher=fetcher)] if bleed else []
-    document.write_pdf(out_path, stylesheets=extra, pdf_identifier=b"briefing",
-                       pdf_variant=variant, uncompressed_pdf=False)
+    with _failed_loads() as failures:
+        document = HTML(string=book_to_html(book, styles_dir),
+                        base_url=str(styles_dir.resolve()) + "/", url_fetcher=fetcher)
+        extra = [CSS(string=PRINT_CSS, url_fetcher=fetcher)] if bleed else []
+        document.write_pdf(out_path, stylesheets=extra, pdf_identifier=b"briefing",
+                           pdf_variant=variant, uncompressed_pdf=False)
+    if failures:
+        raise ValueError("the PDF would lack what WeasyPrint could not load: "
+                         + "; ".join(failures))
+
+
+@contextmanager
+def _failed_loads() -> Iterator[list[str]]:
+    """WeasyPrint only logs an image or stylesheet it could not load and goes on without it;
+    collect those messages, so that a book with a silent gap is never written."""
+    failures: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if message.startswith(("Failed to load", "Failed to import")):
+                failures.append(message.splitlines()[0])
+
+    handler = Collect(logging.WARNING)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield failures
+    finally:
+        logger.removeHandler(handler)
