@@ -178,10 +178,11 @@ def _subsection_number(style: str, section: int, n: int) -> str:
 class _Numbering:
     """Book-wide numbers, computed before conversion so that references may point forward."""
 
-    def __init__(self, root: Path, data: DataStore, digits: str):
+    def __init__(self, root: Path, data: DataStore, digits: str, reference_year: int | None):
         self.root = root
         self.data = data
         self.digits = digits
+        self.reference_year = reference_year  # for expressions in captions
         self.headings: dict[int, str] = {}      # id(syntax node) → printed number
         # id → (kind, counter or "section", number, printed section number)
         self.targets: dict[str, tuple[str, str, int, str]] = {}
@@ -189,13 +190,11 @@ class _Numbering:
         self.tables: dict[str, m.Table] = {}
         self.counters = {"figure": 0, "image": 0, "table": 0}
         self.notes_seen = 0
-        self.reference_year: int | None = None  # for expressions in captions
 
     @classmethod
     def of_book(cls, root: Path, parsed, data: DataStore, digits: str,
                 reference_year: int | None = None) -> "_Numbering":
-        numbering = cls(root, data, digits)
-        numbering.reference_year = reference_year
+        numbering = cls(root, data, digits, reference_year)
         for entry, part in parsed:
             numbering._scan(entry, part)
         return numbering
