@@ -102,12 +102,12 @@ def table_to_html(block: m.Table, ctx: Context) -> str:
     if block.number is not None:
         word = m.label("table", ctx.part.lang)
         number = localize_digits(str(block.number), ctx.digits)
-        caption = (f'<caption><span class="label">{word} {number}:</span> '
-                   f"{inlines_to_html(block.caption, ctx)}</caption>")
+        caption = (f'<p class="caption"><span class="label">{word} {number}:</span> '
+                   f"{inlines_to_html(block.caption, ctx)}</p>")
     head = f"<thead>{row(block.header, 'th')}</thead>" if block.header else ""
     body = "".join(row(cells, "td") for cells in block.rows)
     ident = f' id="{esc(block.id)}"' if block.id else ""
-    return (f'<div class="table-block"{ident}><table>{caption}{head}<tbody>{body}</tbody></table>'
+    return (f'<div class="table-block"{ident}>{caption}<table>{head}<tbody>{body}</tbody></table>'
             f"{_source_to_html(block.source, ctx)}</div>")
 
 
