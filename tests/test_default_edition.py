@@ -254,3 +254,18 @@ def test_the_print_pdf_is_a4_with_bundled_fonts_bookmarks_and_metadata(default_p
                            check=True).stdout.splitlines()[2:]
     assert fonts and all(line.split()[-5:-2] == ["yes", "yes", "yes"] for line in fonts)
     assert not [line for line in fonts if not re.match(r"[A-Z]{6}\+(Amiri|Noto)", line)]
+
+
+def test_tables_start_on_the_page_of_their_caption(default_pdf, edition):
+    import pypdf
+
+    from pdftext import words
+
+    pages = [words(page.extract_text() or "") for page in pypdf.PdfReader(default_pdf).pages]
+    for table in (b for p in edition.book.parts for b in walk(p.blocks) if isinstance(b, m.Table)):
+        if table.number is None:
+            continue
+        caption = words(m.plain_text(table.caption))
+        first_cell = words(m.plain_text(table.rows[0][0]))
+        on = [i for i, text in enumerate(pages) if caption in text]
+        assert on and first_cell in pages[on[-1]], table.id
