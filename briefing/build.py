@@ -26,7 +26,10 @@ from .loading import MANIFEST, Edition, load_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 STYLES = ROOT / "styles"
-DEFAULT_EDITION = ROOT / "sources" / "gcc-central-asia-2023"
+# the edition built when none is named: the folder written in sources/default-edition.txt, which
+# editors change (a text file, not code) when next year's edition becomes the current booklet
+DEFAULT_EDITION = ROOT / "sources" / (ROOT / "sources" / "default-edition.txt").read_text(
+    encoding="utf-8").strip()
 FORMATS = ("pdf", "docx")
 
 Progress = Callable[[str], None]
