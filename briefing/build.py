@@ -210,14 +210,15 @@ def _umask() -> int:
 def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
           progress: Progress = lambda message: None, styles_dir: Path = STYLES,
           bleed: bool = False, pdf_variant: str | None = None,
-          workers: int | None = None) -> list[Path]:
+          workers: int | None = None, word_page_numbers: bool = False) -> list[Path]:
     """Build the edition's outputs; returns the files written.
 
     With more than one core, the work is split between two processes: a forked one loads and
     checks the sources, draws the charts that changed (in a pool of one process per core), hands
     the finished model over, then writes the Word document; meanwhile this one imports WeasyPrint,
     then lays out and writes the PDF. The outputs replace their targets only when all are
-    complete: if anything fails, no target changes."""
+    complete: if anything fails, no target changes. ``word_page_numbers`` caches the contents'
+    page numbers in the Word document, where LibreOffice is installed to paginate it."""
     workers = workers or cores()
     steps = 2 + len(formats)
     name = edition_dir.resolve().name
@@ -227,7 +228,8 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
         tmps = dict(zip(formats, (stack.enter_context(atomic_output(t)) for t in targets)))
         if workers > 1 and set(formats) == {"pdf", "docx"} and _can_fork():
             book_and_docx = stack.enter_context(_Preparer(
-                edition_dir, cache_dir, styles_dir, workers, steps, tmps["docx"]))
+                edition_dir, cache_dir, styles_dir, workers, steps, tmps["docx"],
+                word_page_numbers))
             import weasyprint  # noqa: F401  the long import, while the other process loads
             book = book_and_docx.book(progress)
         else:
@@ -240,11 +242,22 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
                 from .pdf import write_pdf
                 write_pdf(book, tmps[fmt], styles_dir, cache_dir, bleed=bleed, variant=pdf_variant)
             elif book_and_docx is None:
-                from .docx import write_docx
-                write_docx(book, tmps[fmt], styles_dir)
+                write_word(book, tmps[fmt], styles_dir, word_page_numbers)
         if book_and_docx is not None:
             book_and_docx.finish()
     return targets
+
+
+def write_word(book: m.Book, path: Path, styles_dir: Path, page_numbers: bool) -> None:
+    """The Word document; with ``page_numbers``, written again with its contents' page numbers
+    as LibreOffice paginates it (left for Word to fill when LibreOffice is missing or unsure)."""
+    from .docx import write_docx
+    from .pagination import contents_pages
+
+    write_docx(book, path, styles_dir)
+    pages = contents_pages(path) if page_numbers else None
+    if pages:
+        write_docx(book, path, styles_dir, pages)
 
 
 def _prepare(edition_dir: Path, cache_dir: Path, styles_dir: Path, workers: int, steps: int,
@@ -271,8 +284,9 @@ class _Preparer:
     Leaving the ``with`` block early (an error here) stops the process."""
 
     def __init__(self, edition_dir: Path, cache_dir: Path, styles_dir: Path, workers: int,
-                 steps: int, docx_tmp: Path):
-        self.args = (edition_dir, cache_dir, styles_dir, workers, steps, docx_tmp)
+                 steps: int, docx_tmp: Path, word_page_numbers: bool):
+        self.args = (edition_dir, cache_dir, styles_dir, workers, steps, docx_tmp,
+                     word_page_numbers)
 
     def __enter__(self) -> "_Preparer":
         ctx = multiprocessing.get_context("fork")
@@ -315,13 +329,13 @@ class _Preparer:
         self.reader.close()
 
 
-def _preparer_main(edition_dir, cache_dir, styles_dir, workers, steps, docx_tmp, writer) -> None:
+def _preparer_main(edition_dir, cache_dir, styles_dir, workers, steps, docx_tmp,
+                   word_page_numbers, writer) -> None:
     try:
         book = _prepare(edition_dir, cache_dir, styles_dir, workers, steps,
                         lambda line: writer.send(("progress", line)))
         writer.send(("book", book))
-        from .docx import write_docx
-        write_docx(book, docx_tmp, styles_dir)
+        write_word(book, docx_tmp, styles_dir, word_page_numbers)
         writer.send(("done",))
     except SourceError as exc:
         writer.send(("error", exc.message, exc.file, exc.line, exc.key))

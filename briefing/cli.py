@@ -32,6 +32,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="PDF for the printer: 3 mm bleed and crop marks")
     parser.add_argument("--pdf-variant", choices=PDF_VARIANTS,
                         help="write an archival (PDF/A-3b) or accessible (PDF/UA-1) PDF")
+    parser.add_argument("--word-page-numbers", action="store_true",
+                        help="show the page numbers in the Word contents before Word updates "
+                             "them (lays the document out with LibreOffice, if installed)")
     annual = parser.add_argument_group(
         "annual editions", "next year's edition, the numbers check and the comparison report")
     annual.add_argument("--new-edition", type=Path, metavar="DIR",
@@ -106,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         formats = FORMATS if args.format == "all" else (args.format,)
         for path in build(args.edition, args.out, formats, progress=say, bleed=args.bleed,
-                          pdf_variant=args.pdf_variant):
+                          pdf_variant=args.pdf_variant, word_page_numbers=args.word_page_numbers):
             say(f"wrote {path}")
         return 0
     except SourceError as exc:
@@ -119,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         log = args.out / "crash.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(traceback.format_exc(), encoding="utf-8")
-        kind, message = sys.exc_info()[:2]
+        kind, error = sys.exc_info()[:2]
+        message = (str(error).splitlines() or [""])[0]  # the whole trace is in the log
         print(f"internal error ({kind.__name__}: {message}); the previous outputs are unchanged. "
               f"This is a fault in briefing, not in your sources: please report it with {log}",
               file=sys.stderr)

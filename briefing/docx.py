@@ -26,7 +26,7 @@ import logging
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from docx import Document
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -68,13 +68,16 @@ HEADING_STYLES = {1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
 TOC_STYLES = {1: "toc 1", 2: "toc 2", 3: "toc 3"}
 
 
-def write_docx(book: Book, out_path: Path, styles_dir: Path) -> None:
+def write_docx(book: Book, out_path: Path, styles_dir: Path,
+               contents_pages: Sequence[str] = ()) -> None:
     """Write ``book`` as a Word document at ``out_path``, styled by ``styles_dir/reference.docx``.
 
-    Raises ValueError for a model the writer cannot express: a figure without its rendered image,
-    footnotes whose numbers do not follow document order, a footnote inside a footnote.
+    ``contents_pages``, when known (see :mod:`briefing.pagination`), are the page numbers shown by
+    the contents' entries until Word updates its fields. Raises ValueError for a model the writer
+    cannot express: a figure without its rendered image, footnotes whose numbers do not follow
+    document order, a footnote inside a footnote.
     """
-    writer = _Writer(book, Path(styles_dir) / "reference.docx")
+    writer = _Writer(book, Path(styles_dir) / "reference.docx", tuple(contents_pages))
     writer.write()
     writer.save(Path(out_path))
 
@@ -163,6 +166,7 @@ class _TocEntry:
 class _Writer:
     book: Book
     template: Path
+    contents_pages: tuple[str, ...] = ()
     # accumulated state
     footnote_count: int = 0
     bookmark_count: int = 0
@@ -363,7 +367,8 @@ class _Writer:
                 self._runs(p, oxml.field_begin_runs(TOC_INSTRUCTION), escope)
             runs = self._text(p, entry.text, escope)
             runs += self._runs(p, [oxml.tab_run()], escope)
-            runs += self._runs(p, oxml.field_runs(f"PAGEREF {entry.bookmark} \\h", ""), escope)
+            page = self._digits(self.contents_pages[i]) if i < len(self.contents_pages) else ""
+            runs += self._runs(p, oxml.field_runs(f"PAGEREF {entry.bookmark} \\h", page), escope)
             oxml.wrap_hyperlink(runs, anchor=entry.bookmark)
             if i == len(self.toc) - 1:
                 self._runs(p, [oxml.field_end_run()], escope)
