@@ -521,29 +521,38 @@ def _chart_view(side: _Side, path: Path):
                                                   load_chart_style(STYLES / "chart.yaml"), lang))
 
 
-def _compare_figures(old: _Side, new: _Side, report: Comparison) -> None:
-    for path in sorted((new.root / "figures").glob("*.yaml")):
-        ident = path.stem
+def _compare_specs(kind: str, view, old: _Side, new: _Side, report: Comparison,
+                   changes_of) -> list[str]:
+    """Compare every ``figures/`` or ``tables/`` specification of the new edition with the old
+    one's, through ``view`` (caption, content); returns "id: what changed" lines."""
+    found = []
+    for path in sorted((new.root / f"{kind}s").glob("*.yaml")):
         try:
-            caption_b, data_b = _chart_view(new, path)
+            caption_b, content_b = view(new, path)
         except SourceError as exc:
-            report.errors.append(f"figure {ident}: {exc}")
+            report.errors.append(f"{kind} {path.stem}: {exc}")
             continue
-        old_path = old.root / "figures" / path.name
+        old_path = old.root / f"{kind}s" / path.name
         if not old_path.is_file():
-            report.figures.append(f"{ident}: new figure")
+            found.append(f"{path.stem}: new {kind}")
             continue
         try:
-            caption_a, data_a = _chart_view(old, old_path)
+            caption_a, content_a = view(old, old_path)
         except SourceError:
-            caption_a, data_a = None, None
-        changes = []
-        if caption_a != caption_b:
-            changes.append(f"caption «{caption_a}» → «{caption_b}»")
-        if data_a != data_b:
-            changes.append("data" if data_a is None else _data_change(data_a, data_b))
+            caption_a, content_a = None, None
+        changes = [] if caption_a == caption_b else [f"caption «{caption_a}» → «{caption_b}»"]
+        changes += changes_of(path, content_a, content_b)
         if changes:
-            report.figures.append(f"{ident}: " + "; ".join(changes))
+            found.append(f"{path.stem}: " + "; ".join(changes))
+    return found
+
+
+def _compare_figures(old: _Side, new: _Side, report: Comparison) -> None:
+    def changes_of(path, data_a, data_b):
+        if data_a == data_b:
+            return []
+        return ["data" if data_a is None else _data_change(data_a, data_b)]
+    report.figures.extend(_compare_specs("figure", _chart_view, old, new, report, changes_of))
 
 
 def _data_change(a: dict, b: dict) -> str:
@@ -572,30 +581,13 @@ def _table_view(side: _Side, path: Path):
 
 
 def _compare_tables(old: _Side, new: _Side, report: Comparison) -> None:
-    for path in sorted((new.root / "tables").glob("*.yaml")):
-        try:
-            caption_b, cells_b = _table_view(new, path)
-        except SourceError as exc:
-            report.errors.append(f"table {path.stem}: {exc}")
-            continue
-        old_path = old.root / "tables" / path.name
-        if not old_path.is_file():
-            report.tables.append(f"{path.stem}: new table")
-            continue
-        try:
-            caption_a, cells_a = _table_view(old, old_path)
-        except SourceError:
-            caption_a, cells_a = None, []
-        changes = []
-        if caption_a != caption_b:
-            changes.append(f"caption «{caption_a}» → «{caption_b}»")
-        for row_a, row_b in zip(cells_a, cells_b):
-            for k, (x, y) in enumerate(zip(row_a, row_b)):
-                if x != y:
-                    changes.append(f"{row_b[0]}, column {k}: {x} → {y}")
+    def changes_of(path, cells_a, cells_b):
+        changes = [f"{row_b[0]}, column {k}: {x} → {y}"
+                   for row_a, row_b in zip(cells_a or [], cells_b)
+                   for k, (x, y) in enumerate(zip(row_a, row_b)) if x != y]
         for row in cells_b:
             if "–" in row[1:]:
                 report.notes.append(f"table {path.stem}: no value for {row[0]} in column "
                                     f"{row.index('–')} (printed –)")
-        if changes:
-            report.tables.append(f"{path.stem}: " + "; ".join(changes))
+        return changes
+    report.tables.extend(_compare_specs("table", _table_view, old, new, report, changes_of))
