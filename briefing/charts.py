@@ -32,8 +32,12 @@ SPEC_KEYS = {"caption", "numbering", "chart", "data", "x", "entities", "years", 
 STYLE_KEYS = {"figure", "fonts", "sizes", "colors", "lines", "estimate", "grid", "rtl", "units",
               "map"}
 FONTS_DIR = Path(__file__).resolve().parent.parent / "styles" / "fonts"
-# bump when the drawing code changes in a way that alters output, to invalidate cached charts
-DRAW_VERSION = "1"
+# The drawing code itself is part of every chart's cache key: an edited drawing module must not
+# leave charts drawn by its old version in the cache (nobody has to remember to bump a number).
+_DRAWING_MODULES = ("charts.py", "chart_draw.py", "chart_pie.py", "chart_map.py", "arabic_text.py",
+                    "geography.py")
+DRAW_VERSION = hashlib.sha256(b"".join(
+    (Path(__file__).parent / name).read_bytes() for name in _DRAWING_MODULES)).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
