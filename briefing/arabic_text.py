@@ -182,8 +182,6 @@ def record_glyphs() -> Iterator[list[tuple[str, str, list[tuple[int, float]]]]]:
 
 def drawn_glyphs(fig) -> list[tuple[str, str, list[int]]]:
     """Draw *fig* as SVG with text as outlines; (string, font file, glyph ids) per text drawn."""
-    import matplotlib
-
     with matplotlib_rc_svg(), record_glyphs() as rec:
         fig.savefig(io.BytesIO(), format="svg")
     return [(s, f, [g for g, _ in gl]) for s, f, gl in rec]

@@ -11,7 +11,7 @@ from types import MappingProxyType as MP
 import pytest
 
 from briefing import arabic_text as at
-from briefing.charts import (ChartSpec, build_figure, labels_of, load_chart_style, read_chart_spec,
+from briefing.charts import (build_figure, labels_of, load_chart_style, read_chart_spec,
                              render_chart)
 from briefing.data import Dataset, DataStore, Entity
 from briefing.errors import SourceError

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from bad_inputs import CASES, Case, apply, run_cli_many
+from bad_inputs import CASES, apply, run_cli_many
 from briefing.build import STYLES, build, remove_stale_parts
 from briefing.errors import SourceError
 

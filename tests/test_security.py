@@ -9,7 +9,6 @@ that no build so much as connects to it.
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
 import socket
 import subprocess
@@ -21,7 +20,6 @@ import pytest
 
 from briefing import model as m
 from briefing.build import STYLES, check, draw_figures
-from briefing.errors import SourceError
 from briefing.pdf import book_to_html, write_pdf
 from bad_inputs import run_cli_many
 from pdftext import pdftotext
