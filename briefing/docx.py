@@ -39,7 +39,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run as DocxRun
 
 from . import oxml
-from .numbers import format_month, localize_digits
+from .numbers import format_month, localize_digits, part_digits
 from .model import (Book, CrossRef, Code, Div, Emph, Figure, Heading, LineBreak, Link,
                     ListBlock, Note, Paragraph, Part, Quote, Strong, Table, Text, label,
                     plain_text)
@@ -535,7 +535,7 @@ class _Writer:
         self._direction(p, scope.rtl)
         if number is not None:
             seq = label(kind, self.meta.lang)  # one sequence per kind through the whole book
-            cached = self._digits(str(number))
+            cached = self._digits(str(number), scope.lang)
 
             def labelled():
                 self._text(p, f"{label(kind, scope.lang)} ", scope)
@@ -720,10 +720,10 @@ class _Writer:
 
     def _label_text(self, kind: str, number: int, lang: str) -> str:
         """What a caption's bookmark encloses: ``شكل 3``."""
-        return f"{label(kind, lang)} {self._digits(str(number))}"
+        return f"{label(kind, lang)} {self._digits(str(number), lang)}"
 
-    def _digits(self, s: str) -> str:
-        return localize_digits(s, self.meta.digits)
+    def _digits(self, s: str, lang: str | None = None) -> str:
+        return localize_digits(s, part_digits(self.meta.digits, lang or self.meta.lang))
 
 
 # ---------------------------------------------------------------- small helpers

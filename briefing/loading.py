@@ -25,7 +25,7 @@ from .data import DataStore, load_data
 from .errors import SourceError
 from .markdown import (Converter, ParsedPart, check_structure, heading_attrs, line_of, parse,
                        placement)
-from .numbers import format_number, localize_digits, ordinal_ar
+from .numbers import format_number, localize_digits, ordinal_ar, part_digits
 from .prose import ProseContext, render_field, render_prose
 from .sourcefiles import check_keys, inside, read_text, read_yaml
 
@@ -60,7 +60,7 @@ def load_edition(root: Path) -> Edition:
     root = Path(root)
     meta, entries, reference_year = read_manifest(root)
     data = load_data(root)
-    parsed = [(entry, _parse_part(entry, ProseContext(data, entry.lang, meta.digits,
+    parsed = [(entry, _parse_part(entry, ProseContext(data, entry.lang, part_digits(meta.digits, entry.lang),
                                                       reference_year)))
               for entry in entries]
     numbering = _Numbering.of_book(root, parsed, data, meta.digits, reference_year)
@@ -218,7 +218,7 @@ class _Numbering:
                 elif numbered:
                     subsections += 1
                     number = _subsection_number(entry.subnumbering, sections, subsections)
-                number = localize_digits(number, self.digits)
+                number = localize_digits(number, part_digits(self.digits, entry.lang))
                 self.headings[id(node)] = number
                 if ident:
                     self._target(ident, "section", "section", sections, number, where)
@@ -241,13 +241,15 @@ class _Numbering:
                 spec, caption=self._field(spec.caption, path, entry, spec.years))
             self.charts[ident] = spec
             return spec.numbering
-        self.tables[ident] = _read_table(path, ident, self.data, entry.lang, self.digits,
+        self.tables[ident] = _read_table(path, ident, self.data, entry.lang,
+                                         part_digits(self.digits, entry.lang),
                                          lambda text, years: self._field(text, path, entry, years))
         return "table"
 
     def _field(self, text: str, path: Path, entry: PartEntry, years) -> str:
         years = {"first_year": min(years), "last_year": max(years)} if years else {}
-        return render_field(text, path, ProseContext(self.data, entry.lang, self.digits,
+        return render_field(text, path, ProseContext(self.data, entry.lang,
+                                                     part_digits(self.digits, entry.lang),
                                                      self.reference_year,
                                                      variables=years))
 
@@ -289,7 +291,8 @@ class _Numbering:
                                   "that id", file=where.file, line=where.line)
             kind, counter, number, text = self.targets[ident]
             if kind != "section":
-                text = f"{m.label(counter, entry.lang)} {localize_digits(str(number), self.digits)}"
+                digits = part_digits(self.digits, entry.lang)
+                text = f"{m.label(counter, entry.lang)} {localize_digits(str(number), digits)}"
             elif not text:
                 raise SourceError(f"[[ref:{ident}]] points at a section without a number",
                                   file=where.file, line=where.line)

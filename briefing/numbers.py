@@ -20,6 +20,11 @@ ORDINALS_AR = (
 )
 
 
+def part_digits(digits: str, lang: str) -> str:
+    """The digits of a part: the edition's in Arabic text; an English part keeps Western digits."""
+    return digits if lang == "ar" else "western"
+
+
 def localize_digits(text: str, digits: str) -> str:
     """Western digits and separators as the edition writes them (٠١٢٣, ٫, ٬ and ٪ when Arabic-Indic)."""
     return text.translate(_ARABIC_INDIC) if digits == "arabic-indic" else text

@@ -20,7 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import model as m
-from .numbers import format_month, localize_digits
+from .numbers import format_month, localize_digits, part_digits
 
 esc = html.escape
 
@@ -149,7 +149,7 @@ def book_to_html(book: m.Book, styles_dir: Path) -> str:
     """The whole book as one HTML document, laid out by the template in ``styles/book.html``."""
     parts, toc = [], []
     for part in book.parts:
-        ctx = Context(part, book.meta.digits)
+        ctx = Context(part, part_digits(book.meta.digits, part.lang))
         title = inlines_to_html(part.title, ctx)
         toc.append((1, part.id, m.plain_text(part.title)))
         body = blocks_to_html(part.blocks, ctx)

@@ -150,3 +150,20 @@ def test_footnotes_print_at_the_foot_of_the_page_that_calls_them(mini_pdf):
     reader = pypdf.PdfReader(mini_pdf)
     call_page = _page_of(reader, "يبين")
     assert _page_of(reader, "مقسوماً على عدد السكان") == call_page
+
+
+def test_an_arabic_indic_edition_prints_arabic_indic_digits(edition_copy, tmp_path):
+    from briefing.build import check, draw_figures
+
+    manifest = edition_copy / "edition.yaml"
+    manifest.write_text(manifest.read_text().replace("digits: western", "digits: arabic-indic"))
+    edition = check(edition_copy)
+    book = draw_figures(edition, tmp_path / "charts")
+    path = tmp_path / "book.pdf"
+    write_pdf(book, path, STYLES, tmp_path / "charts")
+    text = pdftotext(path)
+    assert "٦١٫٨" in text and "61.8" not in text  # the group's population, in a table cell
+    assert "shown in Figure 1." in text  # an English part keeps Western digits
+    last_page = pdftotext(path, len(pypdf.PdfReader(path).pages)).split()
+    assert any(word.strip("\u202a\u202b\u202c").isdigit() and not word.isascii()
+               for word in last_page)  # the page number: ٩, not 9
