@@ -54,3 +54,12 @@ def test_build_reports_numbered_steps_and_a_failed_build_keeps_the_previous_outp
 @pytest.mark.parametrize("args", [["--format", "odt"], ["--bogus"]])
 def test_wrong_options_are_refused(args):
     assert run(*args).returncode == 2
+
+
+def test_check_finds_a_chart_whose_data_is_missing_without_drawing_it(edition_copy, tmp_path):
+    chart = edition_copy / "figures" / "population-chart.yaml"
+    chart.write_text(chart.read_text().replace("years: [2021, 2022]", "years: [2021, 2023]"))
+    result = run("--check", "--edition", str(edition_copy), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "population-chart.yaml [years]" in result.stderr and "in 2023" in result.stderr
+    assert not (tmp_path / "out").exists()
