@@ -9,7 +9,9 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 _ARABIC_INDIC = str.maketrans("0123456789.,%", "٠١٢٣٤٥٦٧٨٩٫٬٪")
-MINUS = "\u2212"
+# A negative number's sign: in right-to-left text a bare minus is a neutral that the bidi algorithm
+# moves after the digits («26.8−»); a left-to-right mark before it keeps «−26.8» together.
+NEGATIVE = "\u200e\u2212"
 #: what follows a year in Arabic text: «2022م» (ميلادي)
 YEAR_SUFFIX_AR = "م"
 
@@ -37,7 +39,7 @@ def format_number(value: float, decimals: int = 0, digits: str = "western",
     rounded = Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
     text = f"{abs(rounded):,.{decimals}f}" if thousands else f"{abs(rounded):.{decimals}f}"
     if rounded < 0:
-        text = MINUS + text
+        text = NEGATIVE + text
     return localize_digits(text, digits)
 
 

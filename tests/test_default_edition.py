@@ -57,7 +57,7 @@ TABLE_2 = [
     ["تركمانستان", "6.2", "78.0", "12,500", "5.2", "5.7"],
     ["أوزبكستان", "35.3", "80.4", "2,280", "34.3", "1.4"],
     ["طاجيكستان", "9.8", "10.5", "1,064", "34.6", "6.2"],
-    ["قيرغيزستان", "6.8", "11.1", "1,626", "53.5", "\u221226.8"],
+    ["قيرغيزستان", "6.8", "11.1", "1,626", "53.5", "\u200e\u221226.8"],
 ]
 
 
@@ -270,3 +270,13 @@ def test_tables_start_on_the_page_of_their_caption(default_pdf, edition):
         first_cell = words(m.plain_text(table.rows[0][0]))
         on = [i for i, text in enumerate(pages) if caption in text]
         assert on and first_cell in pages[on[-1]], table.id
+
+
+def test_a_negative_number_keeps_its_sign_before_the_digits(default_pdf):
+    """Glyphs in visual order (poppler's -bbox words): «−26.8», never «26.8−», in the RTL table."""
+    import subprocess
+
+    words = subprocess.run(["pdftotext", "-bbox", str(default_pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    visual = re.findall(r">([^<]*26\.8[^<]*)</word>", words)
+    assert "\u221226.8" in visual and not [w for w in visual if w.endswith(("\u2212", "-"))]

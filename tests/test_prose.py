@@ -10,7 +10,7 @@ from briefing import model as m
 from briefing.data import load_data
 from briefing.errors import SourceError
 from briefing.loading import load_edition
-from briefing.numbers import (MINUS, format_month, format_number, format_percent, format_year,
+from briefing.numbers import (NEGATIVE, format_month, format_number, format_percent, format_year,
                               unit_words)
 from briefing.prose import ProseContext, render_prose
 
@@ -37,7 +37,7 @@ def render(text, data, digits="western", lang="ar", reference_year=2022):
     (2.25, 1, "western", "2.3"),                    # half-up, not banker's rounding (2.2)
     (0.125, 2, "western", "0.13"),
     (2.5, 0, "western", "3"),
-    (-26.793, 1, "western", MINUS + "26.8"),        # U+2212 minus, not a hyphen
+    (-26.793, 1, "western", NEGATIVE + "26.8"),        # LRM + U+2212 minus, not a hyphen
     (-0.04, 1, "western", "0.0"),                   # no "−0.0"
     (1234567.0, 0, "western", "1,234,567"),
 ])
@@ -48,7 +48,7 @@ def test_format_number(value, decimals, digits, expected):
 def test_percent_year_month_and_units():
     assert format_percent(45.29, 0) == "45%"
     assert format_percent(45.29, 0, "arabic-indic") == "٤٥٪"
-    assert format_percent(-2.34, 1) == MINUS + "2.3%"
+    assert format_percent(-2.34, 1) == NEGATIVE + "2.3%"
     assert format_year(2022) == "2022م" and format_year(2022, "en") == "2022"
     assert format_year(2022, "ar", "arabic-indic") == "٢٠٢٢م"
     import datetime as dt
@@ -86,7 +86,7 @@ def test_computed_values(data):
     assert render('{{ percent(raw("gdp", "KGZ", 2022) / 1146.5 * 100, 2) }}', data) == "0.96%"
     assert render('{{ name("KGZ") }}', data, lang="en") == "Kyrgyz Republic"
     assert render('{{ year(reference_year - 1) }}', data) == "2021م"
-    assert render('{{ number(-3.14159, 2) }}', data) == MINUS + "3.14"
+    assert render('{{ number(-3.14159, 2) }}', data) == NEGATIVE + "3.14"
 
 
 def test_text_without_expressions_is_unchanged(data):
