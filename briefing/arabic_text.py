@@ -21,6 +21,8 @@ import unicodedata
 from pathlib import Path
 from typing import Iterator, Literal
 
+from . import numbers
+
 ShapingMode = Literal["matplotlib", "reshape"]
 
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -106,23 +108,15 @@ def prepare(text: str, mode: ShapingMode) -> str:
 
 def format_number(value: float, decimals: int, *, lang: str = "ar", digits: str = "western",
                   minus: str = "-", thousands: bool = True, percent: bool = False) -> str:
-    """``-1234.5`` -> ``-1,234.5`` / ``-١٬٢٣٤٫٥``; negative numbers keep their sign on the left.
-
-    In Arabic text a number after Arabic letters becomes an "Arabic number" for the bidi
-    algorithm and a leading minus would be displayed on its right ("26.8-"); a LEFT-TO-RIGHT
-    MARK before a negative number prevents that whatever text the label is joined to.
-    """
-    rounded = round(float(value), decimals)
-    if rounded == 0:
-        rounded = 0.0  # no "-0.0"
-    body = f"{abs(rounded):,.{decimals}f}" if thousands else f"{abs(rounded):.{decimals}f}"
-    if lang == "ar" and digits == "arabic-indic":
-        body = body.replace(",", "\u066c").replace(".", "\u066b").translate(ARABIC_INDIC)
+    """The book's rule for numbers (:func:`briefing.numbers.format_number`: half-up rounding,
+    separators, digits; Western digits in English charts), with the chart font's minus sign and
+    percent sign. In Arabic the LEFT-TO-RIGHT MARK before a negative number stays, so its sign is
+    drawn on the left ("-26.8", not "26.8-") whatever text the label is joined to."""
+    text = numbers.format_number(value, decimals, numbers.part_digits(digits, lang), thousands)
+    text = text.replace(numbers.NEGATIVE, (LRM if lang == "ar" else "") + minus)
     if percent:
-        body += "\u066a" if lang == "ar" else "%"
-    if rounded < 0:
-        body = (LRM if lang == "ar" else "") + minus + body
-    return body
+        text += "\u066a" if lang == "ar" else "%"
+    return text
 
 
 def localise_digits(text: str, lang: str, digits: str) -> str:

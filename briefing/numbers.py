@@ -36,7 +36,7 @@ def format_number(value: float, decimals: int = 0, digits: str = "western",
                   thousands: bool = True) -> str:
     """A value rounded half-up (as statistical tables print it), grouped, in the digit style."""
     quantum = Decimal(1).scaleb(-decimals)
-    rounded = Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)  # numpy too
     text = f"{abs(rounded):,.{decimals}f}" if thousands else f"{abs(rounded):.{decimals}f}"
     if rounded < 0:
         text = NEGATIVE + text

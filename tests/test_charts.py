@@ -251,6 +251,8 @@ def test_format_number():
     assert f(-0.04, 1) == "0.0"
     assert f(47.6, 1, percent=True) == "47.6٪"
     assert f(47.6, 1, lang="en", percent=True) == "47.6%"
+    assert f(2.25, 1) == "2.3" and f(0.125, 2) == "0.13"  # half-up, as the tables round
+    assert f(1234.5, 1, lang="en", digits="arabic-indic") == "1,234.5"  # English charts: Western
 
 
 @pytest.mark.parametrize("digits, wanted, unwanted", [
