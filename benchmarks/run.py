@@ -169,7 +169,7 @@ def lap(name):
     global t
     now = time.perf_counter(); times[name] = now - t; t = now
 from briefing import build as b
-from briefing.pdf import book_to_html, _confined_fetcher_class
+from briefing.pdf import book_to_html, confined_fetcher
 from briefing.docx import write_docx
 from weasyprint import HTML
 lap("imports")
@@ -178,7 +178,7 @@ lap("load")
 cache = Path({str(out)!r}) / ".cache" / "charts"
 book = b.draw_figures(edition, cache)
 lap("charts")
-fetcher = _confined_fetcher_class()((b.STYLES, cache))
+fetcher = confined_fetcher((b.STYLES, cache))
 document = HTML(string=book_to_html(book, b.STYLES), base_url=str(b.STYLES.resolve()) + "/",
                 url_fetcher=fetcher).render()
 lap("pdf layout")

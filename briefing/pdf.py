@@ -163,14 +163,18 @@ def book_to_html(book: m.Book, styles_dir: Path) -> str:
         counter_style="arabic-indic" if book.meta.digits == "arabic-indic" else "decimal")
 
 
+def confined_fetcher(roots: tuple[Path, ...]):
+    """A WeasyPrint URL fetcher that opens local files under ``roots`` only: no network, no
+    ``file://`` elsewhere, no symlink out. Made on demand: WeasyPrint is imported only when a PDF
+    is written, so ``--check`` stays light."""
+    return _fetcher_class()(roots)
+
+
 @functools.cache
-def _confined_fetcher_class():
-    """WeasyPrint is imported only when a PDF is written, so ``--check`` stays light."""
+def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class ConfinedFetcher(URLFetcher):
-        """Lets WeasyPrint open local files under the given folders only: no network, no escape."""
-
         def __init__(self, roots: tuple[Path, ...]):
             super().__init__(allowed_protocols={"file"})
             self.roots = tuple(root.resolve() for root in roots)
@@ -187,12 +191,6 @@ def _confined_fetcher_class():
     return ConfinedFetcher
 
 
-def __getattr__(name: str):
-    if name == "ConfinedFetcher":
-        return _confined_fetcher_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 # For the printer: 3 mm of bleed around each page, and crop marks to trim it off.
 PRINT_CSS = "@page { bleed: 3mm; marks: crop; }"
 PDF_VARIANTS = ("pdf/a-3b", "pdf/ua-1")
@@ -203,7 +201,7 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
     """Lay out and write the book; ``bleed`` adds bleed and crop marks, ``variant`` PDF/A or UA."""
     from weasyprint import CSS, HTML
 
-    fetcher = _confined_fetcher_class()((styles_dir, image_dir))
+    fetcher = confined_fetcher((styles_dir, image_dir))
     with _failed_loads() as failures:
         document = HTML(string=book_to_html(book, styles_dir),
                         base_url=str(styles_dir.resolve()) + "/", url_fetcher=fetcher)

@@ -10,7 +10,7 @@ import pytest
 
 from briefing import model as m
 from briefing.build import STYLES
-from briefing.pdf import ConfinedFetcher, book_to_html, write_pdf
+from briefing.pdf import book_to_html, confined_fetcher, write_pdf
 from pdftext import comparable, numbers, pdftotext, words
 
 BUNDLED = {"Amiri", "Noto-Sans-Arabic", "Noto-Sans", "Noto-Serif"}
@@ -76,7 +76,7 @@ def test_same_book_same_bytes(mini_book, mini_pdf, tmp_path):
 
 
 def test_fetcher_refuses_network_and_files_outside_styles(tmp_path):
-    fetcher = ConfinedFetcher((STYLES,))
+    fetcher = confined_fetcher((STYLES,))
     assert fetcher.fetch((STYLES / "book.css").as_uri()).read()
     for url in ("http://127.0.0.1:9/x.png", "file:///etc/passwd",
                 (STYLES / ".." / "pyproject.toml").resolve().as_uri()):
@@ -84,7 +84,7 @@ def test_fetcher_refuses_network_and_files_outside_styles(tmp_path):
             fetcher.fetch(url)
     (tmp_path / "escape.css").symlink_to("/etc/passwd")
     with pytest.raises(ValueError, match="refused"):
-        ConfinedFetcher((tmp_path,)).fetch((tmp_path / "escape.css").as_uri())
+        confined_fetcher((tmp_path,)).fetch((tmp_path / "escape.css").as_uri())
 
 
 def _page_of(reader: pypdf.PdfReader, text: str, start: int | None = None) -> int:
