@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import model as m
-from .charts import chart_data, load_chart_style, planned_images, render_chart
+from .charts.render import chart_data, load_chart_style, planned_images, render_chart
 from .errors import SourceError
 from .fonts import check_fonts
-from .loading import MANIFEST, Edition, load_edition
+from .sources.loading import MANIFEST, Edition, load_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 STYLES = ROOT / "styles"
@@ -245,7 +245,7 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
             progress(f"[{step}/{steps}] Writing {target}")
         for fmt in formats:
             if fmt == "pdf":
-                from .pdf import write_pdf
+                from .writers.pdf import write_pdf
                 write_pdf(book, tmps[fmt], styles_dir, cache_dir, bleed=bleed, variant=pdf_variant)
             elif book_and_docx is None:
                 write_word(book, tmps[fmt], styles_dir, word_page_numbers)
@@ -257,8 +257,8 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
 def write_word(book: m.Book, path: Path, styles_dir: Path, page_numbers: bool) -> None:
     """The Word document; with ``page_numbers``, written again with its contents' page numbers
     as LibreOffice paginates it (left for Word to fill when LibreOffice is missing or unsure)."""
-    from .docx import write_docx
-    from .pagination import contents_pages
+    from .writers.docx import write_docx
+    from .writers.docx.pagination import contents_pages
 
     write_docx(book, path, styles_dir)
     pages = contents_pages(path) if page_numbers else None

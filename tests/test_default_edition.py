@@ -11,7 +11,7 @@ import pytest
 
 from briefing import model as m
 from briefing.build import DEFAULT_EDITION, STYLES, check, draw_figures
-from briefing.docx import write_docx
+from briefing.writers.docx import write_docx
 
 # The seed inventory (../shared/seed/README.md): parts in book order, as (language, title words).
 PARTS = [
@@ -156,7 +156,7 @@ def test_the_word_document_holds_the_whole_inventory(edition, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def default_pdf(edition, tmp_path_factory):
-    from briefing.pdf import write_pdf
+    from briefing.writers.pdf import write_pdf
 
     charts = tmp_path_factory.mktemp("pdf-charts")
     book = draw_figures(edition, charts)
