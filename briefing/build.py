@@ -49,19 +49,10 @@ def check(edition_dir: Path, styles_dir: Path = STYLES) -> Edition:
 
 
 def figure_jobs(edition: Edition) -> list[tuple[str, str]]:
-    """Every chart the book shows, as (figure id, language of its part), in reading order."""
-    jobs: dict[tuple[str, str], None] = {}
-
-    def scan(blocks, lang):
-        for block in blocks:
-            if isinstance(block, m.Figure):
-                jobs[(block.id, lang)] = None
-            elif isinstance(block, (m.Quote, m.Div)):
-                scan(block.blocks, lang)
-
-    for part in edition.book.parts:
-        scan(part.blocks, part.lang)
-    return list(jobs)
+    """Every chart the book shows, as (figure id, language of its part), in reading order, at any
+    depth (in a list item, a quote, a box)."""
+    return list(dict.fromkeys((node.id, part.lang) for part, node in m.walk_with_part(edition.book)
+                              if isinstance(node, m.Figure)))
 
 
 @dataclasses.dataclass
@@ -103,20 +94,16 @@ def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES, *
     _draw(edition, style, cache_dir, missing, workers or cores())
     images = {job: plans[job][0] for job in jobs}
 
-    def with_images(blocks, lang):
-        out = []
-        for block in blocks:
-            if isinstance(block, m.Figure):
-                drawn = images[(block.id, lang)]
-                block = dataclasses.replace(block, image=m.Image(
-                    drawn.svg, drawn.png, drawn.width_mm, drawn.height_mm))
-            elif isinstance(block, (m.Quote, m.Div)):
-                block = dataclasses.replace(block, blocks=with_images(block.blocks, lang))
-            out.append(block)
-        return tuple(out)
+    def with_image(part: m.Part):
+        def drawn(node):
+            if isinstance(node, m.Figure):
+                image = images[(node.id, part.lang)]
+                return dataclasses.replace(node, image=m.Image(
+                    image.svg, image.png, image.width_mm, image.height_mm))
+            return node
+        return drawn
 
-    parts = tuple(dataclasses.replace(part, blocks=with_images(part.blocks, part.lang))
-                  for part in edition.book.parts)
+    parts = tuple(m.transform(part, with_image(part)) for part in edition.book.parts)
     return dataclasses.replace(edition.book, parts=parts)
 
 

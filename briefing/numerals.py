@@ -98,4 +98,3 @@ def ordinal(n: int, lang: str = "ar") -> str:
         raise ValueError(f"no ordinal word for section {n} (at most {len(words)} sections; use "
                          "numbering: decimal)")
     return words[n - 1]
-ordinal_ar = ordinal  # TEMP

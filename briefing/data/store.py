@@ -84,6 +84,11 @@ class Dataset:
     def years(self) -> tuple[int, ...]:
         return tuple(sorted({year for _, year in self.values}))
 
+    def source_in(self, lang: str) -> str:
+        """The source line in a part's language: ``source_ar`` for Arabic, ``source`` for
+        English."""
+        return self.source_ar if lang == "ar" else self.source
+
     def status(self, entity: str, year: int) -> Status:
         last = self.estimates_after.get(entity)
         return "estimate" if last is not None and year > last else "actual"
@@ -106,6 +111,12 @@ class DataStore:
         except KeyError:
             known = ", ".join(sorted(self.datasets)) or "none"
             raise SourceError(f"unknown dataset '{dataset_id}' (known: {known})") from None
+
+    def sources_of(self, dataset_ids, lang: str) -> str:
+        """The distinct sources of several datasets, in the part's language, in order, joined
+        by the language's semicolon («؛» in Arabic)."""
+        sources = dict.fromkeys(self.dataset(i).source_in(lang) for i in dataset_ids)
+        return ("؛ " if lang == "ar" else "; ").join(sources)
 
     def entity(self, code: str) -> Entity:
         try:

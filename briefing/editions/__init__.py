@@ -29,7 +29,8 @@ from typing import Iterable
 
 from ..data.store import DataStore, load_data
 from ..errors import SourceError
-from ..sources.loading import MANIFEST, _read_table, read_manifest
+from ..sources.loading import MANIFEST, read_manifest
+from ..sources.tables import read_table
 from ..numerals import format_number
 from ..sources.expressions import ProseContext, render_field, render_prose
 from ..sources.files import read_text, read_yaml
@@ -575,7 +576,7 @@ def _table_view(side: _Side, path: Path):
         variables = {"first_year": min(years), "last_year": max(years)} if years else {}
         return render_field(text, path, ProseContext(side.data, "ar", side.digits,
                                                      side.reference_year, variables=variables))
-    table = _read_table(path, path.stem, side.data, "ar", side.digits, render)
+    table = read_table(path, path.stem, side.data, "ar", side.digits, render)
     caption = "".join(getattr(i, "text", "") for i in table.caption)
     cells = [["".join(getattr(i, "text", "") for i in cell) for cell in row] for row in table.rows]
     return caption, cells

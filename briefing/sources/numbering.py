@@ -89,8 +89,8 @@ def _heading_id(part: m.Part, heading: m.Heading, counters: _Counters) -> str:
 
 
 def _what(kind: str, where: m.Where) -> str:
-    return {"section": f"the heading at {where}", "figure": f"the figure placed at {where}",
-            "table": f"the table placed at {where}"}[kind]
+    return {"part": f"the part starting at {where}", "section": f"the heading at {where}",
+            "figure": f"the figure placed at {where}", "table": f"the table placed at {where}"}[kind]
 
 
 def _collect_targets(parts, styles) -> dict[str, _Target]:
@@ -107,6 +107,7 @@ def _collect_targets(parts, styles) -> dict[str, _Target]:
         targets[ident] = _Target(kind, counter, number, text, _what(kind, where), where)
 
     for part in parts:
+        add(part.id, "part", "section", 0, "", part.where)  # a part's id names its first page
         counters = _Counters()
         for node in m.walk(part):
             if isinstance(node, m.Heading):
@@ -122,9 +123,9 @@ def _collect_targets(parts, styles) -> dict[str, _Target]:
     return targets
 
 
-def caption_label(counter: str, number: int, part: m.Part) -> str:
+def caption_label(counter: str, number: int, part: m.Part) -> m.CaptionLabel:
     """«شكل ٣», «Table 2»: a caption's label as ``part`` prints it."""
-    return f"{m.label(counter, part.lang)} {localize_digits(str(number), part.digits)}"
+    return m.CaptionLabel(m.label(counter, part.lang), localize_digits(str(number), part.digits))
 
 
 def _number_part(part: m.Part, style: PartNumbering, targets: dict[str, _Target],
@@ -166,7 +167,7 @@ def _resolve(ref: m.CrossRef, part: m.Part, targets: dict[str, _Target]) -> m.Cr
                               file=ref.where.file, line=ref.where.line)
         return dataclasses.replace(ref, kind="section", label=target.text)
     return dataclasses.replace(ref, kind=target.kind,
-                               label=caption_label(target.counter, target.number, part))
+                               label=str(caption_label(target.counter, target.number, part)))
 
 
 def _outline(parts: tuple[m.Part, ...]) -> tuple[m.OutlineEntry, ...]:

@@ -1,7 +1,8 @@
 """Markdown text of a part → model blocks.
 
-In: one part file's text. Out: blocks with every figure, table, section and footnote number resolved
-through a :class:`Numbering` computed beforehand for the whole book (so forward references work).
+In: one part file's text (expressions already rendered). Out: model blocks whose headings, figures,
+tables, footnotes and cross-references are not numbered yet: :mod:`briefing.sources.numbering`
+numbers the whole book afterwards, so references may point forward.
 Parsing is markdown-it-py's CommonMark (HTML off: tags print as text), plus pipe tables, footnotes,
 ``::: aside|signature|note`` containers, and one inline rule for ``[[figure:id]]``,
 ``[[table:id]]`` and ``[[ref:id]]``.
@@ -24,6 +25,9 @@ from .. import model as m
 from ..errors import SourceError
 
 CONTAINERS = ("aside", "signature", "note")
+# how deep blocks may nest (quotes in quotes, lists in lists, boxes): deeper is refused with the
+# line, rather than left to markdown-it, which silently drops what lies past its own limit
+MAX_DEPTH = 8
 _BRACKET = re.compile(r"\[\[(figure|table|ref):([A-Za-z0-9_.-]+)\]\]")
 _HEADING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _ATTR = re.compile(r"#([A-Za-z0-9_.-]+)|\.unnumbered|-")
@@ -87,17 +91,35 @@ def check_structure(part: ParsedPart) -> None:
     and figure or table placements that do not stand alone on their line."""
     for node in part.root.walk():
         message = _REFUSED.get(node.type)
+        line = line_of(node)
         if node.type == "paragraph" and not placement(node):
-            misplaced = [c.content for c in node.children[0].children
-                         if c.type == "bracket" and c.meta["kind"] != "ref"]
-            if misplaced:
-                message = f"{misplaced[0]} must stand alone on its own line"
+            message, line = _misplaced(node) or (None, line)
         if node.type == "footnote_ref" and _in_title(node):
             label = node.meta["label"]
             message = (f"the part's title cannot call a footnote ([^{label}]): it is repeated on "
                        "the contents page; call it from the text below the title")
         if message:
-            raise SourceError(message, file=part.file, line=line_of(node))
+            raise SourceError(message, file=part.file, line=line)
+
+
+def _misplaced(paragraph: SyntaxTreeNode) -> tuple[str, int | None] | None:
+    """Why a ``[[figure:…]]``/``[[table:…]]`` inside a paragraph is not placed, the fix, and the
+    line it is on."""
+    runs = paragraph.children[0].children
+    for i, run in enumerate(runs):
+        if run.type != "bracket" or run.meta["kind"] == "ref":
+            continue
+        before = runs[:i]
+        line = line_of(paragraph) + sum(1 for r in before if r.type in ("softbreak", "hardbreak"))
+        after = [r for r in runs[i + 1:] if not (r.type == "text" and not r.content.strip())]
+        if before and before[-1].type == "softbreak" and (not after or after[0].type == "softbreak"):
+            return (f"{run.content} is on its own line but right after the text above, so it is "
+                    "read as part of that paragraph: leave an empty line before it (and after "
+                    "it)"), line
+        return (f"{run.content} must stand alone on its own line, with an empty line before and "
+                "after it; to mention the figure or table in a sentence write "
+                f"[[ref:{run.meta['id']}]]"), line
+    return None
 
 
 def _in_title(node: SyntaxTreeNode) -> bool:
@@ -147,13 +169,14 @@ def placement(node: SyntaxTreeNode) -> tuple[str, str] | None:
 
 @dataclass
 class Converter:
-    """Turns one parsed part into model blocks, asking the book-wide context for numbers."""
+    """Turns one parsed part into model blocks. ``place`` makes the block a ``[[figure:id]]`` or
+    ``[[table:id]]`` line stands for (from its specification). Numbers are left at 0 and labels
+    empty, for the numbering pass."""
 
     part: ParsedPart
-    heading_number: Callable[[SyntaxTreeNode], str]
     place: Callable[[str, str, m.Where], m.Block]
-    reference: Callable[[str, m.Where], m.CrossRef]
-    footnote_number: Callable[[Path, str], int]
+    depth: int = 0
+    in_footnote: bool = False
 
     def where(self, node: SyntaxTreeNode) -> m.Where:
         return m.Where(str(self.part.file), line_of(node))
@@ -165,10 +188,21 @@ class Converter:
     def blocks(self, nodes) -> tuple[m.Block, ...]:
         out = []
         for node in nodes:
-            if node.type == "footnote_block":
-                continue
+            if node.type in ("footnote_block", "footnote_anchor"):
+                continue  # definitions are read where called; the anchor is markdown-it's back-link
             out.append(self.block(node))
         return tuple(out)
+
+    def nested(self, node: SyntaxTreeNode, children) -> tuple[m.Block, ...]:
+        """The blocks inside a quote, list item or box, one level deeper."""
+        if self.depth >= MAX_DEPTH:
+            raise self.fail(node, f"quotes, lists and boxes are nested more than {MAX_DEPTH} deep "
+                                  "here; a briefing book needs far fewer levels: flatten them")
+        self.depth += 1
+        try:
+            return self.blocks(children)
+        finally:
+            self.depth -= 1
 
     def block(self, node: SyntaxTreeNode) -> m.Block:
         kind = node.type
@@ -178,40 +212,49 @@ class Converter:
                 raise self.fail(node, "only the first line of a part may be a '# ' title heading")
             if level > 3:
                 raise self.fail(node, "headings go down to '###' only")
+            if self.in_footnote:
+                raise self.fail(node, "a footnote cannot hold a heading: write it as a sentence")
             content = self.inlines(node.children[0], strip_id=True)
-            return m.Heading(level, content, heading_attrs(node, self.part.file)[0],
-                             self.heading_number(node),
-                             self.where(node))
+            ident, numbered = heading_attrs(node, self.part.file)
+            return m.Heading(level, content, ident, numbered, "", self.where(node))
         if kind == "paragraph":
             placed = placement(node)
             if placed:
+                if self.in_footnote:
+                    raise self.fail(node, f"a footnote cannot hold a {placed[0]}: place "
+                                          f"[[{placed[0]}:{placed[1]}]] in the text and refer to "
+                                          f"it from the footnote with [[ref:{placed[1]}]]")
                 return self.place(placed[0], placed[1], self.where(node))
             return m.Paragraph(self.inlines(node.children[0]), self.where(node))
         if kind in ("bullet_list", "ordered_list"):
             start = None
             if kind == "ordered_list":
                 start = int(node.attrs.get("start", 1))
-            items = tuple(self.blocks(item.children) for item in node.children)
+            items = tuple(self.nested(node, item.children) for item in node.children)
             return m.ListBlock(items, start, self.where(node))
         if kind == "blockquote":
-            return m.Quote(self.blocks(node.children), self.where(node))
+            return m.Quote(self.nested(node, node.children), self.where(node))
         if kind.startswith("container_"):
-            return m.Div(kind.removeprefix("container_"), self.blocks(node.children),
+            return m.Div(kind.removeprefix("container_"), self.nested(node, node.children),
                          self.where(node))
         if kind == "table":
+            if self.in_footnote:
+                raise self.fail(node, "a footnote cannot hold a table: place the table in the "
+                                      "text and refer to it from the footnote")
             return self.table(node)
         raise self.fail(node, f"unsupported Markdown construct '{kind}'")
 
     def table(self, node: SyntaxTreeNode) -> m.Table:
+        """A pipe table (markdown-it pads short rows and cuts long ones to the header's width)."""
         rows = [tr for section in node.children for tr in section.children]
         cells = [tuple(self.inlines(cell.children[0]) if cell.children else ()
                        for cell in tr.children) for tr in rows]
-        aligns = [cell.attrs.get("style", "") for cell in rows[0].children]
-        numeric = tuple("right" in a or "left" in a for a in aligns)
         has_head = node.children[0].type == "thead"
         header = cells[0] if has_head else ()
         body = tuple(cells[1:] if has_head else cells)
-        return m.Table("", None, (), header, body, numeric, "", self.where(node))
+        return m.Table("", None, None, (), header, body,
+                       number_columns(tuple(tuple(m.plain_text(c) for c in row) for row in body)),
+                       "", self.where(node))
 
     # -- inlines
     def inlines(self, node: SyntaxTreeNode, strip_id: bool = False) -> tuple[m.Inline, ...]:
@@ -243,7 +286,7 @@ class Converter:
             elif kind == "link":
                 yield m.Link(child.attrs.get("href", ""), self.inlines(child))
             elif kind == "bracket":
-                yield self.reference(child.meta["id"], self.where(node))
+                yield m.CrossRef(child.meta["id"], "section", "", self.where(node))
             elif kind == "footnote_anchor":
                 continue  # the back-link markdown-it adds inside a footnote's text
             elif kind == "footnote_ref":
@@ -254,12 +297,20 @@ class Converter:
             else:
                 raise self.fail(node, f"unsupported inline Markdown '{kind}'")
 
-    def note(self, ref: SyntaxTreeNode, context: SyntaxTreeNode) -> m.Note:
+    def note(self, ref: SyntaxTreeNode, context: SyntaxTreeNode) -> m.Footnote:
         label = ref.meta["label"]
         body = self.part.footnotes.get(label)
         if body is None:
             raise self.fail(context, f"footnote [^{label}] has no text")
-        return m.Note(self.footnote_number(self.part.file, label), self.blocks(body.children))
+        if self.in_footnote:
+            raise self.fail(context, f"footnote [^{label}] is called from inside another footnote; "
+                                     "a footnote cannot have footnotes: write its text into the "
+                                     "calling footnote")
+        self.in_footnote = True
+        try:
+            return m.Footnote(0, "", self.blocks(body.children))
+        finally:
+            self.in_footnote = False
 
 
 def _merge_text(runs: list) -> tuple[m.Inline, ...]:
@@ -270,4 +321,23 @@ def _merge_text(runs: list) -> tuple[m.Inline, ...]:
             out[-1] = m.Text(out[-1].text + run.text)
         else:
             out.append(run)
+    return tuple(out)
+
+
+# a cell that holds one number as tables print it: sign, digits (Western or Arabic-Indic) with
+# their separators, a percent sign; or the dash of an empty cell
+_NUMBER_CELL = re.compile("^[\u200e\u200f\u2066-\u2069]*[-\u2212+]?[\u200e]*"
+                          "[0-9\u0660-\u0669]+([.,\u066b\u066c][0-9\u0660-\u0669]+)*"
+                          "[%\u066a]?$|^[\u2013\u2014-]$")
+
+
+def number_columns(rows: tuple[tuple[str, ...], ...]) -> tuple[bool, ...]:
+    """Per column: are all body cells numbers (at least one, the rest empty dashes)? Such columns
+    are aligned as numbers, whatever alignment the editor typed."""
+    width = max((len(row) for row in rows), default=0)
+    out = []
+    for c in range(width):
+        cells = [row[c].strip() for row in rows if c < len(row) and row[c].strip()]
+        out.append(bool(cells) and all(_NUMBER_CELL.match(cell) for cell in cells)
+                   and any(ch.isdigit() for cell in cells for ch in cell))
     return tuple(out)

@@ -50,7 +50,8 @@ def test_cross_references_resolve_in_the_referring_parts_language(mini_edition):
 
 def test_data_table_is_built_from_data_with_group_total(mini_edition):
     table = next(t for t in blocks_of(mini_edition.book, 0, m.Table) if t.id == "indicators")
-    assert table.number == 1 and table.numeric == (False, True, True)
+    assert table.number == 1 and table.number_columns == (False, True, True)
+    assert str(table.label) == "جدول 1"
     rows = [[m.plain_text(c) for c in row] for row in table.rows]
     assert rows[0] == ["كازاخستان", "19.7", "225.8"]
     # the group row is the sum of its members, computed, not typed: 19.737+6.795+35.271
@@ -60,8 +61,8 @@ def test_data_table_is_built_from_data_with_group_total(mini_edition):
 
 def test_footnotes_are_numbered_through_the_book(mini_edition):
     notes = [r for b in blocks_of(mini_edition.book, 0, m.Paragraph) for r in b.content
-             if isinstance(r, m.Note)]
-    assert [n.number for n in notes] == [1]
+             if isinstance(r, m.Footnote)]
+    assert [(n.number, n.marker) for n in notes] == [(1, "1")]
     assert m.plain_text(notes[0].blocks[0].content).startswith("الناتج المحلي")
 
 

@@ -17,9 +17,13 @@ from PIL import Image as PILImage
 
 from briefing.writers.docx import write_docx
 from briefing.model import (Book, CrossRef, Div, Emph, Figure, Fonts, Heading, Image, Link,
-                            ListBlock, Meta, Note, Paragraph, Part, Quote, Strong, Table, Text,
+                            ListBlock, Meta, Footnote, Paragraph, Part, Quote, Strong, Table, Text,
                             Where)
 from paths import STYLES
+
+from briefing.model import page_geometry
+from briefing.numerals import format_month
+from briefing.sources.numbering import PartNumbering, number_book
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W, "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
@@ -44,50 +48,59 @@ def _p(*inlines, line: int = 1) -> Paragraph:
     return Paragraph(tuple(Text(i) if isinstance(i, str) else i for i in inlines), _at(line))
 
 
+def _note(*blocks) -> Footnote:
+    return Footnote(0, "", blocks)
+
+
+def _ref(target: str) -> CrossRef:
+    return CrossRef(target, "section", "", _at(1))
+
+
 def make_book(tmp: Path, digits: str = "western", with_image: bool = True) -> Book:
+    """A book with every block kind, numbered by the loader's numbering pass."""
     png = tmp / "chart.png"
     PILImage.new("RGB", (60, 30), (31, 78, 95)).save(png)
-    ar = Part("report", (Text("الأهمية الاستراتيجية"),), "ar", "rtl", (
-        Heading(2, (Text("نبذة عن دول آسيا الوسطى"),), "profiles", "أولاً", _at(3)),
+    ar_digits = digits
+    ar = Part("report", (Text("الأهمية الاستراتيجية"),), "ar", "rtl", ar_digits, (
+        Heading(2, (Text("نبذة عن دول آسيا الوسطى"),), "profiles", True, "", _at(3)),
         _p("فقرة فيها ", Strong((Text("خط عريض"),)), " و", Emph((Text("مائل"),)), " ورابط ",
            Link("https://www.un.org", (Text("الأمم المتحدة"),)), " وحاشية.",
-           Note(1, (_p("نص الحاشية الأولى."),)), " انظر ",
-           CrossRef("population", "figure", "شكل 1"), " و",
-           CrossRef("indicators", "table", "جدول 1"), " والقسم ",
-           CrossRef("trade", "section", "ثانياً"), ".", line=5),
+           _note(_p("نص الحاشية الأولى.")), " انظر ",
+           _ref("population"), " و", _ref("indicators"), " والقسم ", _ref("trade"), ".", line=5),
         ListBlock(((_p("البند الأول"),),
                    (_p("البند الثاني"), ListBlock(((_p("بند فرعي"),),), None, _at(8)))),
                   1, _at(6)),
         ListBlock(((_p("نقطة أولى"),), (_p("نقطة ثانية"),)), None, _at(9)),
         Quote((_p("اقتباس من كلمة الأمين العام."),), _at(10)),
         Div("aside", (_p("إطار جانبي."),), _at(11)),
-        Figure("population", "figure", 1, (Text("عدد السكان، 2022م"),), "البنك الدولي",
+        Figure("population", "figure", 0, None, (Text("عدد السكان، 2022م"),), "البنك الدولي",
                "رسم بياني لعدد السكان",
                Image(tmp / "chart.svg", png, 120, 60) if with_image else None, _at(12)),
-        Heading(2, (Text("التجارة"),), "trade", "ثانياً", _at(13)),
-        Heading(3, (Text("الصادرات"),), "exports", "2.1", _at(14)),
-        Table("indicators", 1, (Text("مؤشرات عامة"),),
+        Heading(2, (Text("التجارة"),), "trade", True, "", _at(13)),
+        Heading(3, (Text("الصادرات"),), "exports", True, "", _at(14)),
+        Table("indicators", None, None, (Text("مؤشرات عامة"),),
               ((Text("الدولة"),), (Text("السكان"),), (Text("الناتج"),)),
               (((Text("كازاخستان"),), (Text("19.6"),), (Text("225.5"),)),
                ((Text("قيرغيزستان"),), (Text("6.9"),), (Text("10.9"),))),
               (False, True, True), "صندوق النقد الدولي", _at(15)),
-        _p("بعد الجدول", Note(2, (_p("الحاشية الثانية."),)), ".", line=16),
+        _p("بعد الجدول", _note(_p("الحاشية الثانية.")), ".", line=16),
         Div("signature", (_p("الأمين العام"),), _at(17)),
         Div("note", (_p("ملاحظة."),), _at(18)),
     ), _at(1))
-    en = Part("annex", (Text("Annex: US strategy"),), "en", "ltr", (
-        Heading(2, (Text("Overview"),), "overview", "", _at(20)),
+    en = Part("annex", (Text("Annex: US strategy"),), "en", "ltr", "western", (
+        Heading(2, (Text("Overview"),), "overview", True, "", _at(20)),
         _p("An English paragraph with ", Strong((Text("bold"),)), " and a note.",
-           Note(3, (_p("An English footnote."),)), " See ",
-           CrossRef("trade-en", "table", "Table 2"), ".", line=21),
-        Table("trade-en", 2, (Text("Trade"),), ((Text("Country"),), (Text("Exports"),)),
+           _note(_p("An English footnote.")), " See ", _ref("trade-en"), ".", line=21),
+        Table("trade-en", None, None, (Text("Trade"),), ((Text("Country"),), (Text("Exports"),)),
               (((Text("Kazakhstan"),), (Text("84.4"),)),), (False, True), "IMF", _at(22)),
         ListBlock(((_p("first"),), (_p("second"),)), 3, _at(23)),
     ), _at(19))
+    parts, outline = number_book((ar, en), {"report": PartNumbering("ordinal", "decimal"),
+                                            "annex": PartNumbering()})
     meta = Meta("القمة الخليجية – آسيا الوسطى", "الملف الإعلامي", "الأمانة العامة",
-                dt.date(2023, 7, 19), "ar", "rtl", "A4", digits,
-                Fonts("Amiri", "Noto Sans Arabic", "Noto Serif"))
-    return Book(meta, (ar, en))
+                dt.date(2023, 7, 19), format_month(dt.date(2023, 7, 19), "ar", digits),
+                "ar", "rtl", "A4", digits, Fonts("Amiri", "Noto Sans Arabic", "Noto Serif"))
+    return Book(meta, parts, outline, page_geometry("A4"))
 
 
 class Docx:
@@ -174,7 +187,13 @@ def test_sections_carry_bidi_for_arabic_parts_only(built):
         assert s.find("w:rtlGutter", NS) is not None      # an Arabic book binds on the right
         size = s.find("w:pgSz", NS)
         assert (size.get(w("w")), size.get(w("h"))) == ("11906", "16838")   # A4
-        assert int(s.find("w:pgMar", NS).get(w("gutter"))) > 0
+        # the model's page geometry, which the PDF lays out too (twips: mm × 1440 / 25.4)
+        margins = s.find("w:pgMar", NS)
+        page = page_geometry("A4")
+        assert {k: int(margins.get(w(k))) for k in ("top", "bottom", "left", "right", "gutter")} \
+            == {"top": round(page.top * 1440 / 25.4), "bottom": round(page.bottom * 1440 / 25.4),
+                "left": round(page.inside * 1440 / 25.4), "right": round(page.outside * 1440 / 25.4),
+                "gutter": 0}
         assert s.find("w:pgNumType", NS).get(w("fmt")) == "decimal"
     settings = built.xml("word/settings.xml")
     assert settings.find("w:mirrorMargins", NS) is not None
@@ -185,8 +204,11 @@ def test_arabic_indic_editions_number_pages_with_hindi_digits(tmp_path):
     out = tmp_path / "h.docx"
     write_docx(book, out, STYLES)
     doc = Docx(out)
-    fmts = {s.find("w:pgNumType", NS).get(w("fmt")) for _, s in doc.sections()}
-    assert fmts == {"hindiNumbers"}
+    # the Arabic sections in Hindi digits, the English annex (the last section) in Western ones:
+    # its page numbers and its footnotes (§17.11.12, a section's own w:footnotePr)
+    fmts = [s.find("w:pgNumType", NS).get(w("fmt")) for _, s in doc.sections()]
+    notes = [s.find("w:footnotePr/w:numFmt", NS).get(w("val")) for _, s in doc.sections()]
+    assert fmts == notes == ["hindiNumbers"] * (len(fmts) - 1) + ["decimal"]
     caption_numbers = [t.text for t in doc.xml("word/document.xml").iter(w("t"))]
     assert "١" in caption_numbers  # the SEQ field's cached number
 
@@ -334,7 +356,7 @@ def test_a_figure_without_its_image_is_refused(tmp_path):
 def test_footnote_numbers_must_follow_document_order(tmp_path):
     book = make_book(tmp_path)
     ar = book.parts[0]
-    late = _p("x", Note(7, (_p("y"),)))
+    late = _p("x", Footnote(7, "7", (_p("y"),)))
     book = dataclasses.replace(book, parts=(dataclasses.replace(ar, blocks=ar.blocks + (late,)),
                                             book.parts[1]))
     with pytest.raises(ValueError, match="footnote numbered 7"):
@@ -344,7 +366,7 @@ def test_footnote_numbers_must_follow_document_order(tmp_path):
 def test_a_label_in_another_language_links_instead_of_ref(tmp_path):
     book = make_book(tmp_path)
     en = book.parts[1]
-    cite = _p("See ", CrossRef("indicators", "table", "Table 1"), ".")
+    cite = _p("See ", CrossRef("indicators", "table", "Table 1", _at(30)), ".")
     book = dataclasses.replace(book, parts=(book.parts[0], dataclasses.replace(
         en, blocks=en.blocks + (cite,))))
     write_docx(book, tmp_path / "l.docx", STYLES)

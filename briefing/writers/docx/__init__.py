@@ -38,24 +38,13 @@ from docx.shared import Mm
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run as DocxRun
 
+from ...model import (BULLETS, Book, Code, CrossRef, Div, Emph, Figure, Footnote, Heading,
+                      LineBreak, Link, ListBlock, Paragraph, Part, Quote, Strong, Table, Text,
+                      label, plain_text, walk)
+from ...numerals import localize_digits
 from . import oxml
-from ...numerals import format_month, localize_digits, part_digits
-from ...model import (Book, CrossRef, Code, Div, Emph, Figure, Heading, LineBreak, Link,
-                    ListBlock, Note, Paragraph, Part, Quote, Strong, Table, Text, label,
-                    plain_text)
 
 log = logging.getLogger(__name__)
-
-# ---------------------------------------------------------------- page geometry
-
-# paper: (width, height) in mm
-PAPER = {"A4": (210, 297), "A5": (148, 210), "Letter": (215.9, 279.4)}
-# paper: top, bottom, inside, outside, gutter, header, footer distances in mm
-MARGINS = {
-    "A4": (25, 22, 20, 18, 6, 12, 10),
-    "A5": (18, 16, 15, 12, 5, 9, 8),
-    "Letter": (25, 22, 20, 18, 6, 12, 10),
-}
 
 # w:pgNumType/@w:fmt and w:numFmt values (§17.18.59) for the edition's digits:
 # "hindiNumbers" is Word's name for Arabic-Indic digits (١٢٣); "arabicAbjad" would be letters.
@@ -91,6 +80,7 @@ class _Scope:
 
     rtl: bool
     lang: str
+    digits: str
     para_style: str = "Normal"
     list_level: int = -1
     in_note: bool = False
@@ -155,14 +145,6 @@ class _FootnoteFlow:
 
 
 @dataclass
-class _TocEntry:
-    level: int
-    text: str
-    bookmark: str
-    rtl: bool
-
-
-@dataclass
 class _Writer:
     book: Book
     template: Path
@@ -172,9 +154,7 @@ class _Writer:
     bookmark_count: int = 0
     bookmark_names: dict[str, str] = field(default_factory=dict)
     ref_texts: dict[str, str] = field(default_factory=dict)  # target → its bookmarked text
-    heading_bookmarks: dict[int, str] = field(default_factory=dict)
-    toc: list[_TocEntry] = field(default_factory=list)
-    list_abstracts: dict[bool, int] = field(default_factory=dict)
+    list_abstracts: dict[tuple[bool, str], int] = field(default_factory=dict)
     num_count: int = 0
 
     def __post_init__(self):
@@ -183,25 +163,22 @@ class _Writer:
         self.body = _BodyFlow(self.doc)
         self.footnotes = None  # the w:footnotes element, created with the first note
         self.footnotes_part = None
-        paper = {k.lower(): k for k in PAPER}.get(str(self.meta.paper).strip().lower())
-        if paper is None:
-            raise ValueError(f"paper {self.meta.paper!r} is not one of {', '.join(PAPER)}")
-        w, h = PAPER[paper]
-        top, bottom, inner, outer, gutter, header, footer = MARGINS[paper]
-        self.page = dict(width=_tw(w), height=_tw(h), top=_tw(top), bottom=_tw(bottom),
-                         inner=_tw(inner), outer=_tw(outer), gutter=_tw(gutter),
-                         header=_tw(header), footer=_tw(footer))
-        self.text_width_mm = w - inner - outer - gutter
+        g = self.book.page  # the model's page geometry, which the PDF lays out too
+        self.page = dict(width=_tw(g.width), height=_tw(g.height), top=_tw(g.top),
+                         bottom=_tw(g.bottom), inner=_tw(g.inside), outer=_tw(g.outside),
+                         gutter=0, header=_tw(g.header), footer=_tw(g.footer))
+        self.text_width_mm = g.text_width
         self.book_rtl = self.meta.dir == "rtl"
+        self.book_scope = _Scope(rtl=self.book_rtl, lang=self.meta.lang, digits=self.meta.digits)
 
     # ------------------------------------------------------------ steps
 
     def write(self) -> None:
-        log.info("Word step 1 - Surveying headings, captions and cross-references")
-        self._survey()
+        log.info("Word step 1 - Bookmarks for the targets of cross-references")
+        self._targets()
         log.info("Word step 2 - Fitting the reference template to the edition")
         oxml.clear_body(self.doc.element.body)
-        oxml.set_body_sect_pr(self.doc.element.body, self._sect_pr(self.book_rtl))
+        oxml.set_body_sect_pr(self.doc.element.body, self._sect_pr(self.book_scope))
         self._fit_styles()
         log.info("Word step 3 - Writing the cover, the contents and %d parts",
                  len(self.book.parts))
@@ -221,58 +198,18 @@ class _Writer:
         with open(out_path, "wb") as f:
             oxml.write_deterministic_zip(buf.getvalue(), f, (d.year, d.month, d.day, 0, 0, 0))
 
-    # ------------------------------------------------------------ survey (first pass)
+    # ------------------------------------------------------------ targets (first pass)
 
-    def _survey(self) -> None:
-        """Collect cross-reference targets and labels, and the contents' entries."""
-        def blocks(bs, part):
-            for b in bs:
-                if isinstance(b, Heading) and part is not None:
-                    if b.id:
-                        self.ref_texts[b.id] = (b.number if b.number else
-                                                plain_text(_without_notes(b.content)))
-                    if b.level <= 3:
-                        self.toc.append(_TocEntry(
-                            _section_level(b), _heading_text(b),
-                            self._heading_bookmark(b), part.dir == "rtl"))
-                    inlines(b.content)
-                elif isinstance(b, Paragraph):
-                    inlines(b.content)
-                elif isinstance(b, (Quote, Div)):
-                    blocks(b.blocks, part)
-                elif isinstance(b, ListBlock):
-                    for item in b.items:
-                        blocks(item, part)
-                elif isinstance(b, Table):
-                    if b.id and b.number is not None and part is not None:
-                        self.ref_texts[b.id] = self._label_text("table", b.number, part.lang)
-                    inlines(b.caption)
-                    for row in (b.header, *b.rows):
-                        for cell in row:
-                            inlines(cell)
-                elif isinstance(b, Figure):
-                    if b.id and part is not None:
-                        self.ref_texts[b.id] = self._label_text(b.counter, b.number, part.lang)
-                    inlines(b.caption)
-
-        def inlines(runs):
-            for r in runs:
-                if isinstance(r, (Strong, Emph, Link)):
-                    inlines(r.content)
-                elif isinstance(r, Note):
-                    blocks(r.blocks, None)
-
+    def _targets(self) -> None:
+        """What the bookmark of each cross-reference target encloses: a caption's label, a
+        heading's number (or its title when it has none). A reference printing the same text
+        becomes a REF field to it."""
         for part in self.book.parts:
-            self.toc.append(_TocEntry(1, plain_text(part.title),
-                                      self._bookmark(f"part:{part.id}"), part.dir == "rtl"))
-            blocks(part.blocks, part)
-
-    def _heading_bookmark(self, h: Heading) -> str:
-        """Headings without an id get one by their order (remembered per node)."""
-        if id(h) not in self.heading_bookmarks:
-            key = h.id if h.id else f"heading:{len(self.heading_bookmarks) + 1}"
-            self.heading_bookmarks[id(h)] = self._bookmark(key)
-        return self.heading_bookmarks[id(h)]
+            for node in walk(part):
+                if isinstance(node, Heading):
+                    self.ref_texts[node.id] = node.number or plain_text(node.content)
+                elif isinstance(node, (Figure, Table)) and node.label is not None:
+                    self.ref_texts[node.id] = str(node.label)
 
     def _bookmark(self, key: str) -> str:
         """A Word bookmark name for ``key``: hidden (leading ``_``), at most 40 characters of
@@ -301,9 +238,11 @@ class _Writer:
 
     # ------------------------------------------------------------ sections
 
-    def _sect_pr(self, rtl: bool, **extra):
-        return oxml.sect_pr(**self.page, bidi=rtl, rtl_gutter=self.book_rtl,
-                            page_format=NUMBER_FORMAT[self.meta.digits], **extra)
+    def _sect_pr(self, scope: _Scope, **extra):
+        """A section in the scope's direction, its pages and footnotes numbered in its digits
+        (an English part of an Arabic-Indic book: Western)."""
+        return oxml.sect_pr(**self.page, bidi=scope.rtl, rtl_gutter=self.book_rtl,
+                            page_format=NUMBER_FORMAT[scope.digits], **extra)
 
     def _end_section(self, sect) -> Section:
         """Close the current section at the last paragraph (adding one after a table)."""
@@ -331,48 +270,52 @@ class _Writer:
         p = footer.paragraphs[0]
         p.style = "Footer"
         self._direction(p, rtl)
-        self._field(p, "PAGE", "1", _Scope(rtl=rtl, lang=self.meta.lang))
+        self._field(p, "PAGE", "1", replace(self.book_scope, rtl=rtl))
 
     # ------------------------------------------------------------ cover and contents
 
     def _cover(self) -> None:
         m = self.meta
-        scope = _Scope(rtl=self.book_rtl, lang=m.lang)
+        scope = self.book_scope
         for style, text in (("Title", m.title), ("Subtitle", m.subtitle),
-                            ("Author", m.organisation), ("Date", format_month(m.date, m.lang, m.digits))):
+                            ("Author", m.organisation), ("Date", m.date_text)):
             if text:
                 p = self.body.paragraph(style)
                 self._direction(p, scope.rtl)
                 self._text(p, text, scope)
-        self._end_section(self._sect_pr(self.book_rtl, v_align="center"))
+        self._end_section(self._sect_pr(self.book_scope, v_align="center"))
 
     def _contents(self) -> None:
         """A TOC field (Word rebuilds it on opening: ``w:updateFields``) whose cached result is
         the entries, each linked to its heading's bookmark with a PAGEREF field, so a reader that
         does not update fields still shows the entries (page numbers appear once updated)."""
-        scope = _Scope(rtl=self.book_rtl, lang=self.meta.lang)
+        scope = self.book_scope
         p = self.body.paragraph("TOC Heading")
         self._direction(p, scope.rtl)
         self._text(p, label("contents", self.meta.lang), scope)
-        if not self.toc:
+        outline = self.book.outline
+        if not outline:
             p = self.body.paragraph(TOC_STYLES[1])
             self._direction(p, scope.rtl)
             self._runs(p, oxml.field_begin_runs(TOC_INSTRUCTION) + [oxml.field_end_run()],
                        scope)
-        for i, entry in enumerate(self.toc):
+        for i, entry in enumerate(outline):
             p = self.body.paragraph(TOC_STYLES[entry.level])
-            self._direction(p, entry.rtl)
-            escope = _Scope(rtl=entry.rtl, lang=self.meta.lang)
+            rtl = entry.dir == "rtl"
+            self._direction(p, rtl)
+            escope = replace(scope, rtl=rtl)
             if i == 0:
                 self._runs(p, oxml.field_begin_runs(TOC_INSTRUCTION), escope)
             runs = self._text(p, entry.text, escope)
             runs += self._runs(p, [oxml.tab_run()], escope)
-            page = self._digits(self.contents_pages[i]) if i < len(self.contents_pages) else ""
-            runs += self._runs(p, oxml.field_runs(f"PAGEREF {entry.bookmark} \\h", page), escope)
-            oxml.wrap_hyperlink(runs, anchor=entry.bookmark)
-            if i == len(self.toc) - 1:
+            page = (localize_digits(self.contents_pages[i], self.meta.digits)
+                    if i < len(self.contents_pages) else "")
+            bookmark = self._bookmark(entry.target)
+            runs += self._runs(p, oxml.field_runs(f"PAGEREF {bookmark} \\h", page), escope)
+            oxml.wrap_hyperlink(runs, anchor=bookmark)
+            if i == len(outline) - 1:
                 self._runs(p, [oxml.field_end_run()], escope)
-        section = self._end_section(self._sect_pr(self.book_rtl))
+        section = self._end_section(self._sect_pr(self.book_scope))
         self._header(section, label("contents", self.meta.lang), self.book_rtl)
         self._footer(section, self.book_rtl)
 
@@ -381,15 +324,15 @@ class _Writer:
     def part(self, part: Part, last: bool) -> None:
         """A part: its own section (direction, header with its title), Heading 1, its blocks."""
         rtl = part.dir == "rtl"
-        scope = _Scope(rtl=rtl, lang=part.lang)
+        scope = _Scope(rtl=rtl, lang=part.lang, digits=part.digits)
         p = self.body.paragraph(HEADING_STYLES[1])
         self._direction(p, rtl)
-        self._bookmarked(p, self._bookmark(f"part:{part.id}"),
+        self._bookmarked(p, self._bookmark(part.id),
                          lambda: self._inlines(p, _without_notes(part.title), scope))
         self._inlines(p, _only_notes(part.title), scope)
         for block in part.blocks:
             self.block(self.body, block, scope)
-        sect = self._sect_pr(rtl)
+        sect = self._sect_pr(scope)
         if last:
             oxml.set_body_sect_pr(self.doc.element.body, sect)
             section = Section(sect, self.doc.part)
@@ -412,8 +355,8 @@ class _Writer:
         to it print (the number, or the title of an unnumbered heading)."""
         p = flow.paragraph(HEADING_STYLES[_section_level(h)])
         self._direction(p, scope.rtl)
-        name = self._heading_bookmark(h)
-        number = h.number  # already in the edition's digits
+        name = self._bookmark(h.id)
+        number = h.number  # already in the part's digits
         title = _without_notes(h.content)
         if number:
             self._bookmarked(p, name, lambda: self._text(p, number, scope))
@@ -432,7 +375,7 @@ class _Writer:
     def list_to_docx(self, flow, lst: ListBlock, scope: _Scope) -> None:
         """A real Word list: one ``w:num`` per list (restarting at ``start``), its items'
         first paragraphs numbered, later paragraphs of an item indented as continuations."""
-        num_id = self._new_list(lst.ordered, lst.start)
+        num_id = self._new_list(lst.ordered, lst.start, scope.digits)
         inner = replace(scope, list_level=min(scope.list_level + 1, 2),
                         para_style="List Paragraph")
         for item in lst.items:
@@ -470,8 +413,8 @@ class _Writer:
         on each page (``w:tblHeader``). Numeric columns are left-to-right paragraphs in the
         "Table Number" style (aligned right), so their digits line up by place value in both
         directions."""
-        if t.caption or t.number is not None:
-            self._caption(flow, "table", t.number, t.caption, t.id, scope)
+        if t.caption or t.label is not None:
+            self._caption(flow, "table", t.label, t.caption, t.id, scope)
         ncols = max([len(t.header)] + [len(r) for r in t.rows] + [1])
         rows = ([t.header] if t.header else []) + list(t.rows)
         table = flow.table(rows=len(rows), cols=ncols)
@@ -495,7 +438,7 @@ class _Writer:
                 oxml.set_cant_split(tr._tr)
             for c in range(ncols):
                 content = row[c] if c < len(row) else ()
-                numeric = not is_header and c < len(t.numeric) and t.numeric[c]
+                numeric = not is_header and c < len(t.number_columns) and t.number_columns[c]
                 style = ("Table Heading" if is_header else
                          "Table Number" if numeric else "Table Text")
                 s = replace(cell_scope, rtl=False) if numeric else cell_scope
@@ -511,7 +454,7 @@ class _Writer:
         if fig.image is None:
             raise ValueError(f"{fig.where}: figure {fig.id!r} has no rendered image "
                              "(render the charts before writing Word)")
-        self._caption(flow, fig.counter, fig.number, fig.caption, fig.id, scope)
+        self._caption(flow, fig.counter, fig.label, fig.caption, fig.id, scope)
         width = min(fig.image.width_mm, self.text_width_mm)
         height = fig.image.height_mm * width / fig.image.width_mm
         p = flow.paragraph("Figure")
@@ -527,19 +470,18 @@ class _Writer:
                Quote: quote_to_docx, Div: div_to_docx, Table: table_to_docx,
                Figure: figure_to_docx}
 
-    def _caption(self, flow, kind: str, number: int | None, caption, target: str,
+    def _caption(self, flow, kind: str, caption_label, caption, target: str,
                  scope: _Scope) -> None:
         """``شكل 3: …`` in the Caption style: the word and a ``SEQ شكل`` field (cached number)
         inside a bookmark, so REF fields to it print the same label."""
         p = flow.paragraph("Caption")
         self._direction(p, scope.rtl)
-        if number is not None:
+        if caption_label is not None:
             seq = label(kind, self.meta.lang)  # one sequence per kind through the whole book
-            cached = self._digits(str(number), scope.lang)
 
             def labelled():
-                self._text(p, f"{label(kind, scope.lang)} ", scope)
-                self._field(p, f"SEQ {seq} \\* ARABIC", cached, scope)
+                self._text(p, f"{caption_label.word} ", scope)
+                self._field(p, f"SEQ {seq} \\* ARABIC", caption_label.number, scope)
 
             if target:
                 self._bookmarked(p, self._bookmark(target), labelled)
@@ -591,7 +533,7 @@ class _Writer:
             oxml.set_rtl(r._r)
         return [r._r]
 
-    def _note(self, p, note: Note, scope, marks):
+    def _note(self, p, note: Footnote, scope, marks):
         """A real footnote: the reference mark here, the text in the footnotes part."""
         if scope.in_note:
             raise ValueError(f"footnote {note.number} is inside another footnote")
@@ -617,7 +559,7 @@ class _Writer:
                           style=_char_style(marks))
 
     _INLINES = {Text: _text_run, Strong: _strong, Emph: _emph, Code: _code, Link: _link,
-                LineBreak: _line_break, Note: _note, CrossRef: _cross_ref}
+                LineBreak: _line_break, Footnote: _note, CrossRef: _cross_ref}
 
     # ------------------------------------------------------------ runs, fields, bookmarks
 
@@ -656,7 +598,7 @@ class _Writer:
 
     # ------------------------------------------------------------ footnotes
 
-    def _footnote(self, note: Note, scope: _Scope) -> int:
+    def _footnote(self, note: Footnote, scope: _Scope) -> int:
         self.footnote_count += 1
         if note.number != self.footnote_count:
             raise ValueError(
@@ -683,15 +625,17 @@ class _Writer:
 
     # ------------------------------------------------------------ lists
 
-    def _new_list(self, ordered: bool, start: int | None) -> int:
+    def _new_list(self, ordered: bool, start: int | None, digits: str) -> int:
+        """A ``w:num`` for one list, on an abstract numbering per kind and digits (the part's)."""
         numbering = self.doc.part.numbering_part.element
-        if ordered not in self.list_abstracts:
+        key = (ordered, digits)
+        if key not in self.list_abstracts:
             abstract_id = len(self.list_abstracts) + 1
             oxml.add_numbering(numbering, oxml.abstract_num(
-                abstract_id, ordered, NUMBER_FORMAT[self.meta.digits]))
-            self.list_abstracts[ordered] = abstract_id
+                abstract_id, ordered, NUMBER_FORMAT[digits], BULLETS))
+            self.list_abstracts[key] = abstract_id
         self.num_count += 1
-        oxml.add_numbering(numbering, oxml.num(self.num_count, self.list_abstracts[ordered],
+        oxml.add_numbering(numbering, oxml.num(self.num_count, self.list_abstracts[key],
                                                start if ordered else None))
         return self.num_count
 
@@ -715,16 +659,6 @@ class _Writer:
         core.created = stamp
         core.modified = stamp
         oxml.strip_core_properties(core._element)
-
-    # ------------------------------------------------------------ formatting helpers
-
-    def _label_text(self, kind: str, number: int, lang: str) -> str:
-        """What a caption's bookmark encloses: ``شكل 3``."""
-        return f"{label(kind, lang)} {self._digits(str(number), lang)}"
-
-    def _digits(self, s: str, lang: str | None = None) -> str:
-        return localize_digits(s, part_digits(self.meta.digits, lang or self.meta.lang))
-
 
 # ---------------------------------------------------------------- small helpers
 
@@ -754,13 +688,9 @@ def _section_level(h: Heading) -> int:
     return min(max(h.level, 2), 3)
 
 
-def _heading_text(h: Heading) -> str:
-    return h.prefix + plain_text(h.content)
-
-
 def _without_notes(runs):
-    return tuple(r for r in runs if not isinstance(r, Note))
+    return tuple(r for r in runs if not isinstance(r, Footnote))
 
 
 def _only_notes(runs):
-    return tuple(r for r in runs if isinstance(r, Note))
+    return tuple(r for r in runs if isinstance(r, Footnote))

@@ -305,8 +305,12 @@ def sect_pr(*, width: int, height: int, top: int, bottom: int, inner: int, outer
             gutter: int, header: int, footer: int, bidi: bool, rtl_gutter: bool,
             page_format: str, title_page: bool = False, v_align: str | None = None,
             start_type: str = "nextPage", page_start: int | None = None):
-    """A ``w:sectPr`` (sizes in twips). With mirrored margins ``left`` is the inside margin."""
+    """A ``w:sectPr`` (sizes in twips). With mirrored margins ``left`` is the inside margin.
+    ``page_format`` (a ``w:numFmt`` value) numbers the section's pages and its footnotes."""
     s = OxmlElement("w:sectPr")
+    footnotes = OxmlElement("w:footnotePr")  # §17.11.12: a section's own footnote numbering
+    footnotes.append(_el("w:numFmt", val=page_format))
+    _put(s, footnotes)
     _put(s, _el("w:type", val=start_type))
     _put(s, _el("w:pgSz", w=width, h=height))
     _put(s, _el("w:pgMar", top=top, right=outer, bottom=bottom, left=inner, header=header,
@@ -392,11 +396,8 @@ def new_paragraph(container):
 
 # ---------------------------------------------------------------- numbering (§17.9)
 
-BULLETS = ("•", "◦", "–")
-
-
 def abstract_num(abstract_id: int, ordered: bool, num_fmt: str = "decimal",
-                 step: int = 360):
+                 bullets: tuple[str, ...] = ("•",), step: int = 360):
     """An ``w:abstractNum`` with three levels. Indents are logical (``w:left`` is the start
     side: the right of a right-to-left paragraph, §17.3.1.12), so one definition serves both
     directions."""
@@ -406,12 +407,13 @@ def abstract_num(abstract_id: int, ordered: bool, num_fmt: str = "decimal",
         lvl = _el("w:lvl", ilvl=ilvl)
         lvl.append(_el("w:start", val=1))
         if ordered:
-            lvl.append(_el("w:numFmt", val=num_fmt if ilvl == 0 else
-                           ("lowerLetter" if num_fmt == "decimal" and ilvl == 1 else num_fmt)))
+            # every level in the part's digits, as the PDF numbers nested lists (never Latin
+            # letters in Arabic text)
+            lvl.append(_el("w:numFmt", val=num_fmt))
             lvl.append(_el("w:lvlText", val=f"%{ilvl + 1}."))
         else:
             lvl.append(_el("w:numFmt", val="bullet"))
-            lvl.append(_el("w:lvlText", val=BULLETS[ilvl]))
+            lvl.append(_el("w:lvlText", val=bullets[min(ilvl, len(bullets) - 1)]))
         lvl.append(_el("w:lvlJc", val="left"))
         ppr = OxmlElement("w:pPr")
         _put(ppr, _el("w:ind", left=step * 2 * (ilvl + 1), hanging=step))

@@ -7,12 +7,13 @@ the only files WeasyPrint may open are under ``styles/`` and the chart images' f
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 import logging
 import mimetypes
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -20,7 +21,6 @@ import jinja2
 from markupsafe import Markup
 
 from ... import model as m
-from ...numerals import format_month, localize_digits, part_digits
 
 esc = html.escape
 
@@ -32,10 +32,14 @@ def inlines_to_html(content: tuple[m.Inline, ...], ctx: "Context") -> str:
     return "".join(_INLINE[type(run)](run, ctx) for run in content)
 
 
-def _note_to_html(note: m.Note, ctx: "Context") -> str:
-    body = " ".join(inlines_to_html(b.content, ctx) for b in note.blocks
-                    if isinstance(b, m.Paragraph))
-    return f'<span class="footnote">{body}</span>'
+def _footnote_to_html(note: m.Footnote, ctx: "Context") -> str:
+    """A footnote floats to the foot of its page (CSS ``float: footnote``) from where it is
+    called, so it is written inside the calling paragraph: its blocks become ``span``s displayed as
+    blocks and list items (a ``div`` or ``ol`` would close the paragraph). Call and marker print the
+    model's marker (``data-marker``), in the calling part's digits."""
+    inner = dataclasses.replace(ctx, in_footnote=True)
+    return (f'<span class="footnote" data-marker="{esc(note.marker)}">'
+            f"{blocks_to_html(note.blocks, inner)}</span>")
 
 
 _INLINE: dict[type, Callable] = {
@@ -46,7 +50,7 @@ _INLINE: dict[type, Callable] = {
     m.Link: lambda run, ctx: (f'<a class="link" href="{esc(run.url)}">'
                               f"{inlines_to_html(run.content, ctx)}</a>"),
     m.LineBreak: lambda run, ctx: "<br>",
-    m.Note: _note_to_html,
+    m.Footnote: _footnote_to_html,
     m.CrossRef: lambda run, ctx: f'<a class="xref" href="#{esc(run.target)}">{esc(run.label)}</a>',
 }
 
@@ -54,14 +58,19 @@ _INLINE: dict[type, Callable] = {
 # ---------------------------------------------------------------- blocks
 
 
-@dataclass
+@dataclass(frozen=True)
 class Context:
-    """What a block needs to know about where it stands; ``toc`` accumulates headings."""
+    """What a block inherits from where it stands (read-only): its part, and whether it is inside
+    a footnote (where blocks are written as ``span`` elements)."""
 
     part: m.Part
-    digits: str
-    toc: list = field(default_factory=list)
-    heading_count: int = 0
+    in_footnote: bool = False
+
+    def tag(self, name: str, attrs: str = "") -> tuple[str, str]:
+        """Opening and closing tags of a block element; in a footnote, a ``span`` of that class."""
+        if self.in_footnote:
+            return f'<span class="fn-{name}"{attrs}>', "</span>"
+        return f"<{name}{attrs}>", f"</{name}>"
 
 
 def blocks_to_html(blocks: tuple[m.Block, ...], ctx: Context) -> str:
@@ -69,20 +78,25 @@ def blocks_to_html(blocks: tuple[m.Block, ...], ctx: Context) -> str:
 
 
 def heading_to_html(block: m.Heading, ctx: Context) -> str:
-    ctx.heading_count += 1
-    ident = block.id or f"{ctx.part.id}-s{ctx.heading_count}"
     text = inlines_to_html(block.content, ctx)
     number = f'<span class="number">{esc(block.prefix)}</span>' if block.number else ""
-    ctx.toc.append((block.level, ident, block.prefix + m.plain_text(block.content)))
-    return f'<h{block.level} id="{esc(ident)}">{number}{text}</h{block.level}>'
+    return f'<h{block.level} id="{esc(block.id)}">{number}{text}</h{block.level}>'
+
+
+def paragraph_to_html(block: m.Paragraph, ctx: Context) -> str:
+    start, end = ctx.tag("p")
+    return f"{start}{inlines_to_html(block.content, ctx)}{end}"
 
 
 def list_to_html(block: m.ListBlock, ctx: Context) -> str:
-    items = "".join(f"<li>{_item_to_html(item, ctx)}</li>" for item in block.items)
+    """``<ol>`` numbers from ``start`` through ``counter-reset`` (WeasyPrint ignores ``start``)."""
+    li_start, li_end = ctx.tag("li")
+    items = "".join(f"{li_start}{_item_to_html(item, ctx)}{li_end}" for item in block.items)
     if block.ordered:
-        start = f' start="{block.start}"' if block.start != 1 else ""
-        return f"<ol{start}>{items}</ol>"
-    return f"<ul>{items}</ul>"
+        start, end = ctx.tag("ol", f' style="counter-reset: list-item {block.start - 1}"')
+    else:
+        start, end = ctx.tag("ul")
+    return f"{start}{items}{end}"
 
 
 def _item_to_html(item: tuple[m.Block, ...], ctx: Context) -> str:
@@ -96,13 +110,11 @@ def table_to_html(block: m.Table, ctx: Context) -> str:
     def row(cells, tag):
         return "<tr>" + "".join(
             f'<{tag}{" class=num" if numeric else ""}>{inlines_to_html(cell, ctx)}</{tag}>'
-            for cell, numeric in zip(cells, block.numeric)) + "</tr>"
+            for cell, numeric in zip(cells, block.number_columns)) + "</tr>"
 
     caption = ""
-    if block.number is not None:
-        word = m.label("table", ctx.part.lang)
-        number = localize_digits(str(block.number), ctx.digits)
-        caption = (f'<p class="caption"><span class="label">{word} {number}:</span> '
+    if block.label:
+        caption = (f'<p class="caption"><span class="label">{esc(str(block.label))}:</span> '
                    f"{inlines_to_html(block.caption, ctx)}</p>")
     head = f"<thead>{row(block.header, 'th')}</thead>" if block.header else ""
     body = "".join(row(cells, "td") for cells in block.rows)
@@ -114,10 +126,8 @@ def table_to_html(block: m.Table, ctx: Context) -> str:
 def figure_to_html(block: m.Figure, ctx: Context) -> str:
     if block.image is None:
         raise ValueError(f"figure '{block.id}' has no image: the charts stage must run first")
-    word = m.label(block.counter, ctx.part.lang)
-    number = localize_digits(str(block.number), ctx.digits)
     return (f'<figure id="{esc(block.id)}">'
-            f'<figcaption><span class="label">{word} {number}:</span> '
+            f'<figcaption><span class="label">{esc(str(block.label))}:</span> '
             f"{inlines_to_html(block.caption, ctx)}</figcaption>"
             f'<img src="{block.image.svg.resolve().as_uri()}" alt="{esc(block.alt)}" '
             f'style="width: {block.image.width_mm:.1f}mm">'
@@ -132,11 +142,12 @@ def _source_to_html(source: str, ctx: Context) -> str:
 
 _BLOCK: dict[type, Callable] = {
     m.Heading: heading_to_html,
-    m.Paragraph: lambda block, ctx: f"<p>{inlines_to_html(block.content, ctx)}</p>",
+    m.Paragraph: paragraph_to_html,
     m.ListBlock: list_to_html,
-    m.Quote: lambda block, ctx: f"<blockquote>{blocks_to_html(block.blocks, ctx)}</blockquote>",
-    m.Div: lambda block, ctx: (f'<div class="{block.kind}">'
-                               f"{blocks_to_html(block.blocks, ctx)}</div>"),
+    m.Quote: lambda block, ctx: "{1}{0}{2}".format(blocks_to_html(block.blocks, ctx),
+                                                   *ctx.tag("blockquote")),
+    m.Div: lambda block, ctx: "{1}{0}{2}".format(blocks_to_html(block.blocks, ctx),
+                                                 *ctx.tag("div", f' class="{block.kind}"')),
     m.Table: table_to_html,
     m.Figure: figure_to_html,
 }
@@ -145,22 +156,25 @@ _BLOCK: dict[type, Callable] = {
 # ---------------------------------------------------------------- the book
 
 
+# CSS counter styles (CSS Counter Styles 3, §6 "Simple numeric") for the model's digits
+COUNTER_STYLES = {"western": "decimal", "arabic-indic": "arabic-indic"}
+
+
 def book_to_html(book: m.Book, styles_dir: Path) -> str:
-    """The whole book as one HTML document, laid out by the template in ``styles/book.html``."""
-    parts, toc = [], []
+    """The whole book as one HTML document, laid out by the template in ``styles/book.html``,
+    which reads the model's page geometry, outline and digits."""
+    parts = []
     for part in book.parts:
-        ctx = Context(part, part_digits(book.meta.digits, part.lang))
-        title = inlines_to_html(part.title, ctx)
-        toc.append((1, part.id, m.plain_text(part.title)))
-        body = blocks_to_html(part.blocks, ctx)
-        toc.extend(ctx.toc)
-        parts.append({"part": part, "title": Markup(title), "body": Markup(body)})
+        ctx = Context(part)
+        parts.append({"part": part, "title": Markup(inlines_to_html(part.title, ctx)),
+                      "body": Markup(blocks_to_html(part.blocks, ctx)),
+                      "counter_style": COUNTER_STYLES[part.digits]})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(styles_dir), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     return env.get_template("book.html").render(
-        meta=book.meta, parts=parts, toc=toc, contents=m.label("contents", book.meta.lang),
-        date=format_month(book.meta.date, book.meta.lang, book.meta.digits),
-        counter_style="arabic-indic" if book.meta.digits == "arabic-indic" else "decimal")
+        meta=book.meta, page=book.page, parts=parts, outline=book.outline, bullets=m.BULLETS,
+        contents=m.label("contents", book.meta.lang),
+        counter_style=COUNTER_STYLES[book.meta.digits])
 
 
 def confined_fetcher(roots: tuple[Path, ...]):
