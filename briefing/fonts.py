@@ -90,7 +90,9 @@ def check_fonts(book: m.Book, fonts_dir: Path, manifest: str = "edition.yaml") -
         order = (fonts.body, fonts.heading, fonts.latin) if part.lang == "ar" else (
             fonts.latin, fonts.body, fonts.heading)
         covered = frozenset().union(*(available[f] for f in order + FALLBACKS if f in available))
-        _check_node(part, covered, part.where, missing)
+        for node, where in m.walk_with_where(part):  # every printed string, at any depth
+            for text in _texts(node):
+                _check_text(text, covered, where, missing)
     if missing:
         _report(missing)
 
@@ -114,18 +116,6 @@ def _report(missing: dict[str, m.Where]) -> None:
         message = (f"{len(missing)} characters are in none of the bundled fonts and would print as "
                    f"empty boxes: {', '.join(listed)}{more}; replace them")
     raise SourceError(message, file=first.file, line=first.line)
-
-
-def _check_node(node, covered: frozenset[int], where: m.Where,
-                missing: dict[str, m.Where]) -> None:
-    """Every string printed by ``node`` and its children at any depth (footnotes in table cells,
-    captions, labels), each with the line of the nearest block that holds it."""
-    if not isinstance(node, m.CrossRef):
-        where = getattr(node, "where", where)
-    for text in _texts(node):
-        _check_text(text, covered, where, missing)
-    for child in m.children(node):
-        _check_node(child, covered, where, missing)
 
 
 def _texts(node) -> list[str]:

@@ -334,14 +334,22 @@ def label(kind: str, lang: str) -> str:
     return LABELS[lang][kind]
 
 
+_ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+
+
 def plain_text(content: tuple[Inline, ...]) -> str:
-    """The visible text of inline runs (footnotes left out), for alt text, bookmarks and tests."""
+    """The visible text of inline runs (footnotes and the invisible isolates of
+    :mod:`briefing.directions` left out), for alt text, bookmarks, the contents and tests."""
+    return _plain(content).translate(_ISOLATES)
+
+
+def _plain(content: tuple[Inline, ...]) -> str:
     out = []
     for run in content:
         if isinstance(run, (Text, Code)):
             out.append(run.text)
         elif isinstance(run, (Strong, Emph, Link)):
-            out.append(plain_text(run.content))
+            out.append(_plain(run.content))
         elif isinstance(run, CrossRef):
             out.append(run.label)
         elif isinstance(run, LineBreak):
@@ -378,6 +386,16 @@ def walk(node: Node) -> Iterator[Node]:
     yield node
     for child in children(node):
         yield from walk(child)
+
+
+def walk_with_where(node: Node, where: Where | None = None) -> Iterator[tuple[Node, Where]]:
+    """Every node under ``node``, as :func:`walk`, with the place of the nearest block holding it
+    (for errors about an inline run: the line of its paragraph, footnote or cell's table)."""
+    if not isinstance(node, CrossRef):  # a reference's place is its paragraph's
+        where = getattr(node, "where", where)
+    yield node, where
+    for child in children(node):
+        yield from walk_with_where(child, where)
 
 
 def walk_with_part(book: Book) -> Iterator[tuple[Part, Node]]:

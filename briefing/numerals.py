@@ -9,9 +9,9 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 _ARABIC_INDIC = str.maketrans("0123456789.,%", "٠١٢٣٤٥٦٧٨٩٫٬٪")
-# A negative number's sign: in right-to-left text a bare minus is a neutral that the bidi algorithm
-# moves after the digits («26.8−»); a left-to-right mark before it keeps «−26.8» together.
-NEGATIVE = "\u200e\u2212"
+# A negative number's sign is the minus sign U+2212; in an Arabic part the whole number is one
+# isolated run (briefing.directions), so the sign stays before the digits.
+NEGATIVE = "\u2212"
 #: what follows a year in Arabic text: «2022م» (ميلادي)
 YEAR_SUFFIX_AR = "م"
 

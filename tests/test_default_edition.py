@@ -57,7 +57,7 @@ TABLE_2 = [
     ["تركمانستان", "6.2", "78.0", "12,500", "5.2", "5.7"],
     ["أوزبكستان", "35.3", "80.4", "2,280", "34.3", "1.4"],
     ["طاجيكستان", "9.8", "10.5", "1,064", "34.6", "6.2"],
-    ["قيرغيزستان", "6.8", "11.1", "1,626", "53.5", "\u200e\u221226.8"],
+    ["قيرغيزستان", "6.8", "11.1", "1,626", "53.5", "\u221226.8"],
 ]
 
 
@@ -125,7 +125,7 @@ def test_the_word_document_holds_the_whole_inventory(edition, tmp_path_factory):
     with zipfile.ZipFile(path) as docx:
         document = docx.read("word/document.xml").decode()
         footnotes = docx.read("word/footnotes.xml").decode()
-    text = html.unescape(re.sub(r"<[^>]+>", "", document))
+    text = m.plain_text((m.Text(html.unescape(re.sub(r"<[^>]+>", "", document))),))
     for part in book.parts:
         assert m.plain_text(part.title) in text
         for heading in of_kind(part, m.Heading):

@@ -48,7 +48,7 @@ class Labeller:
     def __call__(self, text: str, where: str = "label", bold: bool = False) -> str:
         text = str(text)
         if self.lang == "ar":
-            text = text.replace("%", "\u066a")  # the font's percent sign is the Arabic one
+            text = text.replace("%", "\u066a")  # the Arabic chart font has no «%»
         text = at.localise_digits(text, self.lang, self.digits)
         font = self.bold if bold else self.regular
         missing = at.missing_chars(text, font)

@@ -108,11 +108,15 @@ def prepare(text: str, mode: ShapingMode) -> str:
 def format_number(value: float, decimals: int, *, lang: str = "ar", digits: str = "western",
                   minus: str = "-", thousands: bool = True, percent: bool = False) -> str:
     """The book's rule for numbers (:func:`briefing.numerals.format_number`: half-up rounding,
-    separators, digits; Western digits in English charts), with the chart font's minus sign and
-    percent sign. In Arabic the LEFT-TO-RIGHT MARK before a negative number stays, so its sign is
-    drawn on the left ("-26.8", not "26.8-") whatever text the label is joined to."""
-    text = numerals.format_number(value, decimals, numerals.part_digits(digits, lang), thousands)
-    text = text.replace(numerals.NEGATIVE, (LRM if lang == "ar" else "") + minus)
+    separators, digits; Western digits in English charts), with the chart font's minus sign, and
+    the convention of docs/conventions.md for signs: in an Arabic chart with Western digits a
+    LEFT-TO-RIGHT MARK before a negative number keeps its sign on the left ("−26.8", as the
+    prose's isolated run draws it); with Arabic-Indic digits the number reads right to left, its
+    sign first (on the right). The percent sign of Arabic charts is ٪ (their font has no «%»)."""
+    digits = numerals.part_digits(digits, lang)
+    text = numerals.format_number(value, decimals, digits, thousands)
+    rtl_run = digits == "arabic-indic"
+    text = text.replace(numerals.NEGATIVE, (LRM if lang == "ar" and not rtl_run else "") + minus)
     if percent:
         text += "\u066a" if lang == "ar" else "%"
     return text

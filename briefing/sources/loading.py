@@ -23,6 +23,7 @@ from typing import Mapping
 
 from .. import model as m
 from ..data.store import DataStore, load_data
+from ..directions import part_text, percent_before_number
 from ..errors import SourceError
 from ..numerals import format_month, part_digits
 from .expressions import ProseContext, render_field, render_prose
@@ -179,7 +180,30 @@ def _convert(entry: PartEntry, meta: m.Meta, data: DataStore, reference_year: in
     title_node = parsed.root.children[0]
     title = converter.inlines(title_node.children[0])
     blocks = converter.blocks(parsed.root.children[1:])
-    return dataclasses.replace(part, title=title, blocks=blocks)
+    return _with_directions(dataclasses.replace(part, title=title, blocks=blocks))
+
+
+def _with_directions(part: m.Part) -> m.Part:
+    """Every string the part prints, with its numbers, Latin and Arabic runs isolated and typed
+    digits in the part's digits (:mod:`briefing.directions`); a percent sign typed before its
+    number is refused with its line."""
+    for node, where in m.walk_with_where(part):
+        if isinstance(node, m.Text) and part.lang == "ar":
+            typed = percent_before_number(node.text)
+            if typed:
+                raise SourceError(f"«{typed}»: the percent sign follows its number in this book "
+                                  f"(«{typed[1:].strip()}%»); write it so", file=where.file,
+                                  line=where.line)
+
+    def runs(node):
+        if isinstance(node, m.Text):
+            return m.Text(part_text(node.text, part.lang, part.digits))
+        if isinstance(node, (m.Figure, m.Table)) and node.source:
+            return dataclasses.replace(node, source=part_text(node.source, part.lang,
+                                                              part.digits))
+        return node
+
+    return m.transform(part, runs)
 
 
 class _Placements:

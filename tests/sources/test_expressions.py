@@ -37,7 +37,7 @@ def render(text, data, digits="western", lang="ar", reference_year=2022):
     (2.25, 1, "western", "2.3"),                    # half-up, not banker's rounding (2.2)
     (0.125, 2, "western", "0.13"),
     (2.5, 0, "western", "3"),
-    (-26.793, 1, "western", NEGATIVE + "26.8"),        # LRM + U+2212 minus, not a hyphen
+    (-26.793, 1, "western", NEGATIVE + "26.8"),        # U+2212 minus, not a hyphen
     (-0.04, 1, "western", "0.0"),                   # no "−0.0"
     (1234567.0, 0, "western", "1,234,567"),
 ])

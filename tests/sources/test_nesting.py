@@ -136,7 +136,7 @@ def test_nesting_up_to_the_limit_prints_every_level(edition_copy):
     report.write_text(report.read_text() + "\n" + "".join(
         f"{'> ' * (i + 1)}مستوى{i}\n{'> ' * (i + 1)}\n" for i in range(8)))
     book = load_edition(edition_copy).book
-    text = " ".join(n.text for n in m.walk(book) if isinstance(n, m.Text))
+    text = " ".join(m.plain_text((n,)) for n in m.walk(book) if isinstance(n, m.Text))
     assert all(f"مستوى{i}" in text for i in range(8))
 
 

@@ -49,6 +49,9 @@ log = logging.getLogger(__name__)
 # w:pgNumType/@w:fmt and w:numFmt values (§17.18.59) for the edition's digits:
 # "hindiNumbers" is Word's name for Arabic-Indic digits (١٢٣); "arabicAbjad" would be letters.
 NUMBER_FORMAT = {"western": "decimal", "arabic-indic": "hindiNumbers"}
+# the general formatting switch of a numeric field result (ECMA-376 Part 1, §17.16.4.3): a
+# caption's SEQ field keeps the part's digits when Word or LibreOffice updates it
+FIELD_FORMAT = {"western": "ARABIC", "arabic-indic": "HindiArabic"}
 
 TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
 
@@ -481,7 +484,8 @@ class _Writer:
 
             def labelled():
                 self._text(p, f"{caption_label.word} ", scope)
-                self._field(p, f"SEQ {seq} \\* ARABIC", caption_label.number, scope)
+                self._field(p, f"SEQ {seq} \\* {FIELD_FORMAT[scope.digits]}",
+                            caption_label.number, scope)
 
             if target:
                 self._bookmarked(p, self._bookmark(target), labelled)
@@ -567,6 +571,9 @@ class _Writer:
         if not text:
             return []
         r = p.add_run(text, _char_style(marks))
+        if "link" in marks and marks & {"strong", "emph"}:
+            # one character style per run: a link keeps its bold and italic as direct formatting
+            oxml.set_bold_italic(r._r, bold="strong" in marks, italic="emph" in marks)
         if scope.rtl:
             oxml.set_rtl(r._r)
         return [r._r]

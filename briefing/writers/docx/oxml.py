@@ -161,6 +161,16 @@ def set_rtl(r) -> None:
     _put(_rPr(r), _el("w:rtl"))
 
 
+def set_bold_italic(r, bold: bool, italic: bool) -> None:
+    """Bold and/or italic on a run, for Latin and complex-script text alike (``w:b``/``w:bCs``,
+    ``w:i``/``w:iCs``, §17.3.2)."""
+    rpr = _rPr(r)
+    for on, tags in ((bold, ("w:b", "w:bCs")), (italic, ("w:i", "w:iCs"))):
+        if on:
+            for tag in tags:
+                _put(rpr, _el(tag))
+
+
 def set_num_pr(p, num_id: int, ilvl: int) -> None:
     """Attach a paragraph to a list: ``<w:numPr><w:ilvl/><w:numId/></w:numPr>`` (§17.3.1.19)."""
     num_pr = OxmlElement("w:numPr")
