@@ -52,8 +52,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="with --new-edition: the folder of the new World Bank WDI downloads, "
                              "relative to the raw data folder (e.g. wb_wdi_2024/)")
     annual.add_argument("--raw", type=Path,
-                        help="with --new-edition and --wdi: the raw data folder, to find each "
-                             "indicator's API_<code>_DS2_*.csv file")
+                        help="with --new-edition: the raw data folder holding the --weo file and "
+                             "the --wdi folder (each indicator's API_<code>_DS2_*.csv file)")
+    annual.add_argument("--shift-typed", action="store_true",
+                        help="with --new-edition: move the years of hand-typed data (datasets "
+                             "not in data/import.yaml) too, when their new figures are typed")
     annual.add_argument("--check-numbers", action="store_true",
                         help="list numbers typed in the text that equal a data value (exit 1 if "
                              "any is left)")
@@ -62,10 +65,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "sentences, figures, tables; exit 1 if the new text cites missing "
                              "values")
     args = parser.parse_args(argv)
-    extra = [f"--{name}" for name in ("year", "date", "weo", "wdi", "raw")
-             if getattr(args, name) is not None]
+    extra = [f"--{name.replace('_', '-')}" for name in ("year", "date", "weo", "wdi", "raw",
+                                                          "shift_typed")
+             if getattr(args, name) not in (None, False)]
     if extra and not args.new_edition:
         parser.error(f"{', '.join(extra)} only go with --new-edition")
+    if (args.weo or args.wdi) and args.raw is None:
+        parser.error("--weo and --wdi need --raw, the folder holding the new downloads, so that "
+                     "they can be checked (e.g. --raw ../shared/data/raw)")
     return args
 
 
@@ -83,9 +90,10 @@ def _annual(args: argparse.Namespace, say) -> int:
         files = {k: v for k, v in (("weo", args.weo), ("wdi", args.wdi)) if v}
         say(f"Creating {args.new_edition} from {args.edition}")
         for note in new_edition(args.edition, args.new_edition, args.year, args.date, files,
-                                args.raw):
+                                args.raw, args.shift_typed):
             say(f"  {note}")
-        say(f"ok: {args.new_edition} created; next: import its data (README, Annual editions)")
+        say(f"ok: {args.new_edition} created; the steps left are listed above (README, "
+            "\"Step by step: next year's edition\")")
         return 0
     if args.check_numbers:
         result = check_numbers(args.edition)

@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Iterable
 
+from . import nextyear
 from .data import DataStore, load_data
 from .errors import SourceError
 from .loading import MANIFEST, _read_table, read_manifest
@@ -41,14 +42,18 @@ ALLOW_LIST = "typed-numbers.yaml"
 
 def new_edition(source: Path, target: Path, year: int | None = None,
                 date: dt.date | None = None, files: dict[str, str] | None = None,
-                raw: Path | None = None) -> list[str]:
-    """Create ``target`` from ``source``; returns notes for the editor (what to do next).
+                raw: Path | None = None, shift_typed: bool = False) -> list[str]:
+    """Create ``target`` from ``source``; returns notes for the editor, ending with the steps
+    left to do (briefing/nextyear.py: the downloads are checked before anything is written, the
+    years the new edition asks for against the downloads' year columns after).
 
     ``year`` is the new reference year (default: the old one + 1); every year in the figure and
     table specifications and in ``data/import.yaml`` moves by as many years. ``files`` maps an
     import source (``weo``, ``wdi``) to its new download under ``--raw``: a file (every dataset of
     that source reads it), or a folder ending in ``/`` (each World Bank dataset takes the
     ``API_<series>_DS2_*.csv`` file found there, when ``raw`` is given, else keeps its file name).
+    Figures and table columns of hand-typed datasets (not in ``data/import.yaml``) keep their
+    years unless ``shift_typed``.
     """
     source, target = Path(source), Path(target)
     _meta, _entries, old_year = read_manifest(source)  # the source must be a valid edition
@@ -60,6 +65,8 @@ def new_edition(source: Path, target: Path, year: int | None = None,
     year = int(year if year is not None else old_year + 1)
     delta = year - old_year if old_year is not None else 0
     notes: list[str] = []
+    nextyear.check_downloads(source, files or {}, raw)
+    typed = set() if shift_typed else nextyear.hand_typed(source)
     shutil.copytree(source, target, ignore=shutil.ignore_patterns(".*", "__pycache__"))
     try:
         manifest = target / MANIFEST
@@ -73,9 +80,12 @@ def new_edition(source: Path, target: Path, year: int | None = None,
         manifest.write_text(text, encoding="utf-8")
         if delta:
             for spec in sorted((target / "figures").glob("*.yaml")):
-                _shift_years_in(spec, delta, r"^\s*years\s*:.*$")
-            for spec in sorted((target / "tables").glob("*.yaml")):
-                _shift_years_in(spec, delta, r"\byear\s*:\s*\d{4}")
+                if _yaml_key(spec, "data") not in typed:
+                    _shift_years_in(spec, delta, r"^\s*years\s*:.*$")
+            keep = "|".join(re.escape(t) for t in sorted(typed)) or "(?!)"
+            for spec in sorted((target / "tables").glob("*.yaml")):  # one column per line
+                _shift_years_in(spec, delta, r"^(?!.*\bdata\s*:\s*(?:" + keep
+                                + r")\b).*\byear\s*:\s*\d{4}.*$")
         import_yaml = target / "data" / "import.yaml"
         if import_yaml.is_file():
             _rewrite_import(import_yaml, delta, files or {}, raw, notes)
@@ -84,17 +94,44 @@ def new_edition(source: Path, target: Path, year: int | None = None,
                               file=import_yaml)
         for spec in sorted((target / "figures").glob("*.yaml")) + sorted(
                 (target / "tables").glob("*.yaml")):
-            typed = re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)",
-                               _without_expressions(_yaml_caption(spec)))
-            if typed and delta:
+            in_caption = re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)",
+                                    _without_expressions(_yaml_caption(spec)))
+            if in_caption and delta:
                 notes.append(f"{spec.relative_to(target)}: the caption types the year(s) "
-                             f"{', '.join(typed)}; write {{{{ year(first_year) }}}} … so that "
+                             f"{', '.join(in_caption)}; write {{{{ year(first_year) }}}} … so that "
                              "it follows the data")
+        problems = nextyear.year_problems(target, raw)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)  # no half-made edition left behind
         raise
     notes.append(f"reference year {old_year} → {year}; date {old_date} → {new_date}")
-    return notes
+    typed_years = {}
+    for ds_id in sorted(typed):
+        shown = sorted({y for spec in _specs_of(target, ds_id) for y in spec})
+        typed_years[ds_id] = nextyear._span(shown) if shown else "no figure or table"
+    notes += [f"to fix: {p}" for p in problems]
+    return notes + nextyear.steps_left(source, target, raw, typed, typed_years, problems)
+
+
+def _yaml_key(path: Path, key: str):
+    try:
+        doc = read_yaml(path)
+    except SourceError:
+        return None
+    return doc.get(key) if isinstance(doc, dict) else None
+
+
+def _specs_of(edition: Path, ds_id: str) -> list[list[int]]:
+    """The years each figure and table column of ``edition`` shows of dataset ``ds_id``."""
+    found = []
+    for path in sorted((edition / "figures").glob("*.yaml")):
+        if _yaml_key(path, "data") == ds_id:
+            found.append(nextyear._years(_yaml_key(path, "years")))
+    for path in sorted((edition / "tables").glob("*.yaml")):
+        for column in _yaml_key(path, "columns") or ():
+            if isinstance(column, dict) and column.get("data") == ds_id:
+                found.append(nextyear._years(column.get("year")))
+    return found
 
 
 def _shift_date(date: dt.date, years: int) -> dt.date:
@@ -153,9 +190,9 @@ def _new_file(new: str, series: str, old: str, raw: Path | None) -> str:
     if not new.endswith("/"):
         return new
     if raw is not None:
-        found = sorted((Path(raw) / new).glob(f"API_{series}_DS2_*.csv"))
+        found = nextyear.wdi_file(Path(raw) / new, series)
         if found:
-            return f"{new}{found[-1].name}"
+            return f"{new}{found.name}"
     return f"{new}{Path(old).name}"
 
 
