@@ -60,6 +60,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     annual.add_argument("--check-numbers", action="store_true",
                         help="list numbers typed in the text that equal a data value (exit 1 if "
                              "any is left)")
+    annual.add_argument("--check-dates", action="store_true",
+                        help="list years, months and dates typed in the text that do not follow "
+                             "the edition's date or its data (exit 1 if any is left)")
     annual.add_argument("--compare", type=Path, metavar="NEW_EDITION",
                         help="report what changes from --edition to NEW_EDITION: data values, "
                              "sentences, figures, tables; exit 1 if the new text cites missing "
@@ -84,7 +87,8 @@ def _iso_date(text: str) -> dt.date:
 
 
 def _annual(args: argparse.Namespace, say) -> int:
-    """--new-edition, --check-numbers and --compare (README: "Annual editions")."""
+    """--new-edition, --check-numbers, --check-dates and --compare (README: "Annual
+    editions")."""
     from .editions import check_numbers, compare, new_edition
     if args.new_edition:
         files = {k: v for k, v in (("weo", args.weo), ("wdi", args.wdi)) if v}
@@ -95,8 +99,12 @@ def _annual(args: argparse.Namespace, say) -> int:
         say(f"ok: {args.new_edition} created; the steps left are listed above (README, "
             "\"Step by step: next year's edition\")")
         return 0
-    if args.check_numbers:
-        result = check_numbers(args.edition)
+    if args.check_numbers or args.check_dates:
+        if args.check_dates:
+            from .dates import check_dates
+            result = check_dates(args.edition)
+        else:
+            result = check_numbers(args.edition)
         say(result.text())
         return 0 if result.ok else 1
     report = compare(args.edition, args.compare)
@@ -108,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     say = lambda message: print(message, flush=True)  # noqa: E731
     try:
-        if args.new_edition or args.check_numbers or args.compare:
+        if args.new_edition or args.check_numbers or args.check_dates or args.compare:
             return _annual(args, say)
         if args.check:
             say(f"[1/1] Checking {args.edition}")

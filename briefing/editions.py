@@ -440,11 +440,13 @@ class _Side:
     reference_year: int | None
     digits: str
     data: DataStore
+    date: dt.date | None = None
 
 
 def _side(root: Path) -> _Side:
     meta, entries, reference_year = read_manifest(Path(root))
-    return _Side(Path(root), entries, reference_year, meta.digits, load_data(Path(root)))
+    return _Side(Path(root), entries, reference_year, meta.digits, load_data(Path(root)),
+                 meta.date)
 
 
 def compare(old_dir: Path, new_dir: Path) -> Comparison:
@@ -502,7 +504,7 @@ def _render_lenient(side: _Side, entry, errors: list[str]) -> list[str]:
                 errors.append(message)
 
     context = ProseContext(side.data, entry.lang, side.digits, side.reference_year,
-                           cite=cite, lenient=True)
+                           cite=cite, lenient=True, edition_date=side.date)
     text = read_text(entry.file)
     try:
         return render_prose(text, entry.file, context).split("\n")
@@ -551,7 +553,8 @@ def _chart_view(side: _Side, path: Path):
     lang = "ar"
     caption = render_field(spec.caption, path, ProseContext(side.data, lang, side.digits,
                                                             side.reference_year,
-                                                            variables=years))
+                                                            variables=years,
+                                                            edition_date=side.date))
     if spec.chart == "map":
         return caption, dataclasses.asdict(dataclasses.replace(spec, file=Path(), caption=""))
     return caption, dataclasses.asdict(chart_data(spec, side.data,
@@ -610,7 +613,8 @@ def _table_view(side: _Side, path: Path):
     def render(text, years=years):
         variables = {"first_year": min(years), "last_year": max(years)} if years else {}
         return render_field(text, path, ProseContext(side.data, "ar", side.digits,
-                                                     side.reference_year, variables=variables))
+                                                     side.reference_year, variables=variables,
+                                                     edition_date=side.date))
     table = _read_table(path, path.stem, side.data, "ar", side.digits, render)
     caption = "".join(getattr(i, "text", "") for i in table.caption)
     cells = [["".join(getattr(i, "text", "") for i in cell) for cell in row] for row in table.rows]

@@ -61,9 +61,9 @@ def load_edition(root: Path) -> Edition:
     meta, entries, reference_year = read_manifest(root)
     data = load_data(root)
     parsed = [(entry, _parse_part(entry, ProseContext(data, entry.lang, part_digits(meta.digits, entry.lang),
-                                                      reference_year)))
+                                                      reference_year, edition_date=meta.date)))
               for entry in entries]
-    numbering = _Numbering.of_book(root, parsed, data, meta.digits, reference_year)
+    numbering = _Numbering.of_book(root, parsed, data, meta.digits, reference_year, meta.date)
     parts = tuple(numbering.convert(entry, part) for entry, part in parsed)
     return Edition(root, m.Book(meta, parts), data, MappingProxyType(numbering.charts))
 
@@ -178,7 +178,9 @@ def _subsection_number(style: str, section: int, n: int) -> str:
 class _Numbering:
     """Book-wide numbers, computed before conversion so that references may point forward."""
 
-    def __init__(self, root: Path, data: DataStore, digits: str, reference_year: int | None):
+    def __init__(self, root: Path, data: DataStore, digits: str, reference_year: int | None,
+                 edition_date: dt.date | None = None):
+        self.edition_date = edition_date  # for date expressions in captions
         self.root = root
         self.data = data
         self.digits = digits
@@ -193,8 +195,9 @@ class _Numbering:
 
     @classmethod
     def of_book(cls, root: Path, parsed, data: DataStore, digits: str,
-                reference_year: int | None = None) -> "_Numbering":
-        numbering = cls(root, data, digits, reference_year)
+                reference_year: int | None = None,
+                edition_date: dt.date | None = None) -> "_Numbering":
+        numbering = cls(root, data, digits, reference_year, edition_date)
         for entry, part in parsed:
             numbering._scan(entry, part)
         return numbering
@@ -251,6 +254,7 @@ class _Numbering:
         return render_field(text, path, ProseContext(self.data, entry.lang,
                                                      part_digits(self.digits, entry.lang),
                                                      self.reference_year,
+                                                     edition_date=self.edition_date,
                                                      variables=years))
 
     def convert(self, entry: PartEntry, part: ParsedPart) -> m.Part:
