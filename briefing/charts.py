@@ -24,11 +24,12 @@ from typing import Any, Mapping
 
 from .data import DataStore
 from .errors import SourceError
+from .ordering import check_sort, order
 from .sourcefiles import check_keys, read_yaml
 
 CHART_KINDS = ("bar", "barh", "stacked", "line", "bar-line", "pie", "donut", "map")
 SPEC_KEYS = {"caption", "numbering", "chart", "data", "x", "entities", "years", "lines",
-             "value_labels", "axis_title", "source", "alt", "highlight", "context"}
+             "value_labels", "axis_title", "source", "alt", "highlight", "context", "sort"}
 STYLE_KEYS = {"figure", "fonts", "sizes", "colors", "lines", "estimate", "grid", "rtl", "units",
               "map"}
 FONTS_DIR = Path(__file__).resolve().parent.parent / "styles" / "fonts"
@@ -58,6 +59,7 @@ class ChartSpec:
     axis_title: str | None = None
     source: str | None = None
     alt: str | None = None
+    sort: str | None = None  # order of the entities by value (briefing/ordering.py)
     highlight: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
 
@@ -235,7 +237,12 @@ def read_chart_spec(path: Path) -> ChartSpec:
                               file=path, key="x")
         if len(years) != 1:
             raise SourceError(f"a {kind} chart shows one year", file=path, key="years")
-    return ChartSpec(**common, data=raw["data"], x=x, entities=entities, years=years, lines=lines)
+    sort = check_sort(raw.get("sort"), path)
+    if sort and x != "entities":
+        raise SourceError("sort orders the entities along the axis: it needs x: entities (years "
+                          "are always in time order)", file=path, key="sort")
+    return ChartSpec(**common, data=raw["data"], x=x, entities=entities, years=years, lines=lines,
+                     sort=sort)
 
 
 # --- the data a chart shows ---------------------------------------------------------------------
@@ -282,9 +289,12 @@ def chart_data(spec: ChartSpec, store: DataStore, style: ChartStyle, lang: str) 
 
     names = {code: name(code) for code in spec.entities}
     if spec.x == "entities":
-        cats, cat_keys = tuple(names[c] for c in spec.entities), spec.entities
-        series = tuple(Series(str(y), str(y), tuple(value(c, y) for c in spec.entities),
-                              tuple(ds.status(c, y) == "estimate" for c in spec.entities))
+        last = max(spec.years)
+        codes = order(spec.entities, lambda c: ds.values.get((c, last)), spec.sort,
+                      lambda c: store.entity(c).is_group)
+        cats, cat_keys = tuple(names[c] for c in codes), codes
+        series = tuple(Series(str(y), str(y), tuple(value(c, y) for c in codes),
+                              tuple(ds.status(c, y) == "estimate" for c in codes))
                        for y in spec.years)
     else:
         cats = cat_keys = tuple(str(y) for y in spec.years)

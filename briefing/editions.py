@@ -597,7 +597,10 @@ def _compare_figures(old: _Side, new: _Side, report: Comparison) -> None:
 
 def _data_change(a: dict, b: dict) -> str:
     if a.get("categories") != b.get("categories"):
-        return f"categories {list(a.get('categories', []))} → {list(b.get('categories', []))}"
+        before, after = list(a.get("categories", [])), list(b.get("categories", []))
+        if sorted(before) == sorted(after):
+            return f"order changed: {', '.join(before)} → {', '.join(after)}"
+        return f"categories {before} → {after}"
     values_a = [v for s in a.get("series", ()) for v in s.get("values", ())]
     values_b = [v for s in b.get("series", ()) for v in s.get("values", ())]
     changed = sum(1 for x, y in zip(values_a, values_b) if x != y)
@@ -623,9 +626,15 @@ def _table_view(side: _Side, path: Path):
 
 def _compare_tables(old: _Side, new: _Side, report: Comparison) -> None:
     def changes_of(path, cells_a, cells_b):
-        changes = [f"{row_b[0]}, column {k}: {x} → {y}"
-                   for row_a, row_b in zip(cells_a or [], cells_b)
-                   for k, (x, y) in enumerate(zip(row_a, row_b)) if x != y]
+        changes = []
+        names_a, names_b = [r[0] for r in cells_a or []], [r[0] for r in cells_b]
+        if names_a != names_b and sorted(names_a) == sorted(names_b):
+            changes.append(f"row order changed: {', '.join(names_a)} → {', '.join(names_b)}")
+            by_name = {r[0]: r for r in cells_a}
+            cells_a = [by_name[name] for name in names_b]  # compare each row with itself
+        changes += [f"{row_b[0]}, column {k}: {x} → {y}"
+                    for row_a, row_b in zip(cells_a or [], cells_b)
+                    for k, (x, y) in enumerate(zip(row_a, row_b)) if x != y]
         for row in cells_b:
             if "–" in row[1:]:
                 report.notes.append(f"table {path.stem}: no value for {row[0]} in column "
