@@ -215,8 +215,12 @@ def check_dates(edition_dir: Path) -> DatesCheck:
                 used.add((rel, typed) if (rel, typed) in allow else (rel, ""))
                 kept += 1
                 continue
-            found.append(TypedDate(rel, line, typed, _suggest(typed, month, year, meta.date,
-                                                              reference_year, releases)))
+            if month is None and path.suffix == ".yaml":  # a caption: the years shown
+                suggestion = ("write {{ year(first_year) }} or {{ year(last_year) }} (the "
+                              "years the figure or table shows)")
+            else:
+                suggestion = _suggest(typed, month, year, meta.date, reference_year, releases)
+            found.append(TypedDate(rel, line, typed, suggestion))
     stale = tuple(f"{f}: «{t}»" if t else f for f, t in sorted(
         set(allow) | {(f, "") for f in whole}) if (f, t) not in used)
     return DatesCheck(tuple(found), kept, stale)
