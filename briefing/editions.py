@@ -107,8 +107,9 @@ def new_edition(source: Path, target: Path, year: int | None = None,
     notes.append(f"reference year {old_year} → {year}; date {old_date} → {new_date}")
     typed_years = {}
     for ds_id in sorted(typed):
-        shown = sorted({y for spec in _specs_of(target, ds_id) for y in spec})
-        typed_years[ds_id] = nextyear._span(shown) if shown else "no figure or table"
+        shown = sorted({y for spec in nextyear.shown(target) if spec.dataset == ds_id
+                        for y in spec.years})
+        typed_years[ds_id] = nextyear.span(shown) if shown else "no figure or table"
     notes += [f"to fix: {p}" for p in problems]
     return notes + nextyear.steps_left(source, target, raw, typed, typed_years, problems)
 
@@ -119,19 +120,6 @@ def _yaml_key(path: Path, key: str):
     except SourceError:
         return None
     return doc.get(key) if isinstance(doc, dict) else None
-
-
-def _specs_of(edition: Path, ds_id: str) -> list[list[int]]:
-    """The years each figure and table column of ``edition`` shows of dataset ``ds_id``."""
-    found = []
-    for path in sorted((edition / "figures").glob("*.yaml")):
-        if _yaml_key(path, "data") == ds_id:
-            found.append(nextyear._years(_yaml_key(path, "years")))
-    for path in sorted((edition / "tables").glob("*.yaml")):
-        for column in _yaml_key(path, "columns") or ():
-            if isinstance(column, dict) and column.get("data") == ds_id:
-                found.append(nextyear._years(column.get("year")))
-    return found
 
 
 def _shift_date(date: dt.date, years: int) -> dt.date:

@@ -38,6 +38,7 @@ import yaml
 
 from .data import SCALES, UNITS
 from .errors import SourceError
+from .nextyear import shown, span as _span
 from .releases import Table, number_text, read_table, read_wdi_table, read_weo_table, wdi_unit, \
     weo_unit
 from .sourcefiles import check_keys, read_yaml
@@ -83,13 +84,6 @@ def _years(spec: Any, path: Path, line: int | None) -> list[int]:
                       f"(got {spec!r})", file=path, line=line)
 
 
-def _span(years: list[int]) -> str:
-    """Years as import.yaml writes them: 2014-2028 for a run, [2021, 2023] otherwise."""
-    if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
-        return f"{years[0]}-{years[-1]}"
-    return "[" + ", ".join(map(str, years)) + "]"
-
-
 # ----------------------------------------------------------------------------- one series
 
 
@@ -97,9 +91,9 @@ def take_series(table: Table, code: str, countries: list[str], years: list[int],
                 unit: str | None = None, at: Callable[..., SourceError] | None = None) -> Series:
     """One series of a publisher's table for ``countries`` × ``years``.
 
-    ``unit`` overrides the unit the file's words give (``unit:`` in import.yaml). ``at(message,
-    field, missing_years)`` makes the error for a fix that belongs in import.yaml (the dataset's ``field``);
-    without it, errors point at the raw file. Raises SourceError.
+    ``unit`` overrides the unit the file's words give (``unit:`` in import.yaml).
+    ``at(message, field, missing_years)`` makes the error for a fix that belongs in import.yaml
+    (the dataset's ``field``); without it, errors point at the raw file. Raises SourceError.
     """
     def fix_here(message: str, field: str, missing: list[int] = ()) -> SourceError:
         return at(message, field, missing) if at else SourceError(message, file=table.path)
@@ -304,27 +298,8 @@ def replace_all(outputs: dict[Path, str]) -> None:
 def _specs_showing(edition: Path, ds_id: str, missing: list[int]) -> str:
     """"; figures/x.yaml …" for the figures and tables that show these missing years of the
     dataset, so that the editor changes them together with import.yaml."""
-    asking = []
-    for path in sorted((edition / "figures").glob("*.yaml")) + sorted(
-            (edition / "tables").glob("*.yaml")):
-        try:
-            doc = read_yaml(path)
-        except SourceError:
-            continue
-        if not isinstance(doc, dict):
-            continue
-        shown: set[int] = set()
-        if doc.get("data") == ds_id and doc.get("years") is not None:
-            try:
-                shown = set(_years(doc["years"], path, None))
-            except SourceError:
-                pass
-        for column in doc.get("columns") or ():
-            if isinstance(column, dict) and column.get("data") == ds_id \
-                    and isinstance(column.get("year"), int):
-                shown.add(column["year"])
-        if shown & set(missing):
-            asking.append(f"{path.parent.name}/{path.name}")
+    asking = sorted({s.file for s in shown(edition)
+                     if s.dataset == ds_id and set(s.years) & set(missing)})
     return (f"; these figures and tables show those years of '{ds_id}' and need the same "
             f"change: {', '.join(asking)}") if asking else ""
 

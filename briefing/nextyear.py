@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from .sourcefiles import read_yaml
 IMPORT_YAML = Path("data") / "import.yaml"
 
 
-def _years(spec: Any) -> list[int]:
+def years_of(spec: Any) -> list[int]:
     """Years of a ``years:``/``year:`` value (a year, a list, or "2015-2028"); [] if unreadable."""
     if isinstance(spec, int):
         return [spec]
@@ -39,7 +40,8 @@ def _years(spec: Any) -> list[int]:
     return list(range(int(match[1]), int(match[2]) + 1)) if match else []
 
 
-def _span(years: list[int]) -> str:
+def span(years: list[int]) -> str:
+    """Years as import.yaml writes them: 2014-2028 for a run, [2021, 2023] otherwise."""
     if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
         return f"{years[0]}-{years[-1]}"
     return "[" + ", ".join(map(str, years)) + "]"
@@ -121,44 +123,59 @@ def year_problems(edition: Path, raw: Path | None) -> list[str]:
         if path not in tables:
             tables[path] = read_table(path, spec["format"])
         table = tables[path]
-        asked = _years(spec.get("years"))
+        asked = years_of(spec.get("years"))
         have[ds_id] = set(table.years)
         lacking = [y for y in asked if y not in have[ds_id]]
         if lacking:
             kept = [y for y in asked if y in have[ds_id]]
             problems.append(f"{IMPORT_YAML.as_posix()}:{spec['line']} [{ds_id}]: {path.name} has "
-                            f"no column for {_span(lacking)} (its years: {table.year_span()}): "
-                            f"change years: {_span(asked)} to {_span(kept) if kept else '…'}")
-    for kind, key in (("figures", "years"), ("tables", "year")):
-        for path in sorted((edition / kind).glob("*.yaml")):
-            problems += _spec_problems(path, kind, key, have)
+                            f"no column for {span(lacking)} (its years: {table.year_span()}): "
+                            f"change years: {span(asked)} to {span(kept) if kept else '…'}")
+    for spec in shown(edition):
+        if spec.dataset not in have:
+            continue
+        lacking = [y for y in spec.years if y not in have[spec.dataset]]
+        if lacking:
+            kept = [y for y in spec.years if y in have[spec.dataset]]
+            to = (span(kept) if kept and spec.key == "years"
+                  else str(max(have[spec.dataset], default="…")))
+            where = spec.key if spec.key == "years" else f"year of column {spec.dataset}"
+            problems.append(f"{spec.file}: {where} {span(spec.years)} asks '{spec.dataset}' "
+                            f"for {span(lacking)}, which the new download does not have: "
+                            f"change it to {to}")
     return problems
 
 
-def _spec_problems(path: Path, kind: str, key: str, have: dict[str, set[int]]) -> list[str]:
-    try:
-        doc = read_yaml(path)
-    except SourceError:
-        return []
-    if not isinstance(doc, dict):
-        return []
-    asks = []  # (dataset, years, where)
-    if key == "years" and doc.get("data") in have:
-        asks.append((doc["data"], _years(doc.get("years")), "years"))
-    for column in doc.get("columns") or ():
-        if isinstance(column, dict) and column.get("data") in have:
-            asks.append((column["data"], _years(column.get("year")),
-                         f"year of column {column['data']}"))
-    out = []
-    for ds_id, years, where in asks:
-        lacking = [y for y in years if y not in have[ds_id]]
-        if lacking:
-            kept = [y for y in years if y in have[ds_id]]
-            last = max(have[ds_id]) if have[ds_id] else None
-            to = _span(kept) if kept and where == "years" else str(last)
-            out.append(f"{kind}/{path.name}: {where} {_span(years)} asks '{ds_id}' for "
-                       f"{_span(lacking)}, which the new download does not have: change it to {to}")
-    return out
+@dataclass(frozen=True)
+class Shown:
+    """Years a figure (``years``) or a table column (``year``) shows of one dataset."""
+
+    file: str  # "figures/gdp-groups.yaml"
+    dataset: str
+    years: list[int]
+    key: str  # "years" or "year"
+
+
+def shown(edition: Path) -> list[Shown]:
+    """Every dataset × years that the edition's figures and data tables show (unreadable
+    specifications are left to the build to report)."""
+    found = []
+    for kind in ("figures", "tables"):
+        for path in sorted((Path(edition) / kind).glob("*.yaml")):
+            try:
+                doc = read_yaml(path)
+            except SourceError:
+                continue
+            if not isinstance(doc, dict):
+                continue
+            rel = f"{kind}/{path.name}"
+            if isinstance(doc.get("data"), str) and doc.get("years") is not None:
+                found.append(Shown(rel, doc["data"], years_of(doc["years"]), "years"))
+            for column in doc.get("columns") or ():
+                if isinstance(column, dict) and isinstance(column.get("data"), str):
+                    found.append(Shown(rel, column["data"], years_of(column.get("year")),
+                                       "year"))
+    return found
 
 
 def steps_left(source: Path, target: Path, raw: Path | None, typed: set[str],
@@ -174,7 +191,7 @@ def steps_left(source: Path, target: Path, raw: Path | None, typed: set[str],
         listed = ", ".join(f"{ds} ({typed_years.get(ds, '?')})" for ds in sorted(typed))
         steps.append(f"hand-typed data kept its years: {listed}; type next year's column into "
                      "its CSV file when the figures exist, then move the years of its figures "
-                     "and tables (or keep them: the text cites them with last_year(…))")
+                     "and tables (or keep them: the text cites them with latest_year(…))")
     steps.append(f"compare: ./run.sh book --edition {source} --compare {target}")
     steps.append(f"check typed numbers and dates: ./run.sh book --edition {target} "
                  "--check-numbers, then --check-dates")
