@@ -481,11 +481,15 @@ _ANY_NUMBER = re.compile(r"[0-9٠-٩][0-9٠-٩.,٫٬]*%?")
 def _render_lenient(side: _Side, entry, errors: list[str]) -> list[str]:
     """The part's rendered lines (line n of the result is line n of the source)."""
     rel = entry.file.relative_to(side.root).as_posix()
+    typed = nextyear.hand_typed(side.root)  # no import will bring their missing years
 
     def cite(dataset, entity, year, line, missing=False):
         if missing:
             ds = side.data.datasets.get(dataset)
             source = f" ({ds.file})" if ds is not None else ""
+            if dataset in typed:
+                source += (f": type its {year} column, or write latest_year(\"{dataset}\") for "
+                           "the year the text cites (README, step 4)")
             message = (f"{side.root / rel}:{line}: the text cites {dataset} {entity} {year}, "
                        f"which the data does not have{source}")
             if message not in errors:

@@ -82,3 +82,17 @@ def test_a_release_with_fewer_years_says_which_years_to_change(tmp_path, raw):
     assert ("to fix: figures/gdp-groups.yaml: years 2016-2029 asks 'gdp' for [2029], which the "
             "new download does not have: change it to 2016-2028") in fixes
     assert any(n.startswith("step 1: fix the years") for n in notes)
+
+
+def test_compare_tells_how_to_cite_hand_typed_data_without_a_new_column(tmp_path, raw):
+    from briefing.editions import compare
+    from briefing.importing import run_import
+    new = tmp_path / "new"
+    new_edition(EDITION, new, files=FILES, raw=raw)
+    run_import(raw, new)
+    report = new / "text" / "03-economic-report.md"
+    report.write_text(report.read_text(encoding="utf-8") + '\n{{ value("gcc_ca_trade", "total", '
+                      'reference_year - 1) }}\n', encoding="utf-8")
+    errors = compare(EDITION, new).errors
+    assert len(errors) == 1 and "the text cites gcc_ca_trade total 2022" in errors[0]
+    assert 'type its 2022 column, or write latest_year("gcc_ca_trade")' in errors[0]
