@@ -272,8 +272,13 @@ def render_prose(text: str, file: Path, context: ProseContext, first_line: int =
     except TypeError as exc:
         raise SourceError(f"in a {{{{ … }}}} expression: {_call_error(exc, context)}", file=file,
                           line=line(_template_line())) from None
-    except (jinja2.UndefinedError, ValueError, ZeroDivisionError, OverflowError,
-            ArithmeticError) as exc:
+    except jinja2.UndefinedError as exc:
+        name = re.match(r"'(\w+)' is undefined", str(exc))
+        close = difflib.get_close_matches(name[1], list(context.functions()), n=1) if name else []
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise SourceError(f"in a {{{{ … }}}} expression: {exc}{hint}", file=file,
+                          line=line(_template_line())) from None
+    except (ValueError, ZeroDivisionError, OverflowError, ArithmeticError) as exc:
         raise SourceError(f"in a {{{{ … }}}} expression: {exc}", file=file,
                           line=line(_template_line())) from None
 

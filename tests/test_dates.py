@@ -141,3 +141,9 @@ def test_wrong_number_of_arguments_lists_the_parameters(mini):
         render('{{ share("population", "KAZ") }}', mini)
     assert "share()" in info.value.message and "ProseContext" not in info.value.message
     assert "it takes: dataset, part, whole, year, decimals" in info.value.message
+
+
+def test_misspelt_function_suggests_the_right_name(mini):
+    with pytest.raises(SourceError) as info:
+        render("{{ edition_moth() }}", mini)
+    assert "'edition_moth' is undefined (did you mean edition_month?)" in info.value.message
