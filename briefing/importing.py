@@ -37,18 +37,14 @@ from typing import Any, Callable
 import yaml
 
 from .data import SCALES, UNITS
+from .dates import release_date
 from .errors import SourceError
 from .nextyear import shown, span as _span
+from .numbers import MONTHS
 from .releases import Table, number_text, read_table, read_wdi_table, read_weo_table, wdi_unit, \
     weo_unit
 from .sourcefiles import check_keys, read_yaml
 
-#: Month names for ``{release_ar}`` in source_ar templates ("April 2023" → "أبريل 2023").
-MONTHS_AR = {
-    "January": "يناير", "February": "فبراير", "March": "مارس", "April": "أبريل", "May": "مايو",
-    "June": "يونيو", "July": "يوليو", "August": "أغسطس", "September": "سبتمبر",
-    "October": "أكتوبر", "November": "نوفمبر", "December": "ديسمبر",
-}
 
 _DATASET_FIELDS = ("file", "title", "title_en", "unit", "scale", "decimals", "source", "source_ar",
                    "indicator", "release", "aggregate", "derived")
@@ -262,7 +258,10 @@ def run_import(raw_dir: Path, edition_dir: Path) -> list[Path]:
         spec = dict(specs.get(ds_id) or {})
         out_name = spec.get("file") or f"{ds_id}.csv"
         outputs[data_dir / out_name] = _wide_csv(series, countries, years)
-        release_ar = " ".join(MONTHS_AR.get(word, word) for word in release.split(" "))
+        parsed = release_date(release)  # "April 2023" → أبريل 2023, "2026-02-24" → 24 فبراير 2026
+        release_ar = (release if parsed is None else
+                      f"{str(parsed[0].day) + ' ' if parsed[1] else ''}"
+                      f"{MONTHS['ar'][parsed[0].month - 1]} {parsed[0].year}")
         fill = {"release": release, "release_ar": release_ar,
                 "indicator": str(entry["series"])}
         spec.update(file=out_name, unit=series.unit, scale=scale,

@@ -51,6 +51,7 @@ def test_every_weo_layout_imports(tmp_path, name):
     specs = (data / "datasets.yaml").read_text(encoding="utf-8")
     assert f"release: {WEO_LAYOUTS[name][0]}" in specs
     assert "unit: percent\n  scale: one" in specs
+    assert "source_ar: البنك الدولي، آخر تحديث 28 يونيو 2024" in specs  # WDI's day, in Arabic
 
 
 def _edition(tmp_path: Path, weo: str, years: str) -> Path:
@@ -66,7 +67,7 @@ sources:
   wdi:
     format: wdi
     source: "World Bank, WDI ({{indicator}}), last updated {{release}}"
-    source_ar: "البنك الدولي، آخر تحديث {{release}}"
+    source_ar: "البنك الدولي، آخر تحديث {{release_ar}}"
 datasets:
   gdp: {{from: weo, file: {weo}, series: NGDPD, years: {years}}}
   inflation: {{from: weo, file: {weo}, series: PCPIPCH, years: {years}}}
