@@ -23,6 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from ..data.ordering import order
 from ..data.store import DataStore
 from ..errors import SourceError
 from ..sources.figures import ChartSpec
@@ -159,9 +160,12 @@ def chart_data(spec: ChartSpec, store: DataStore, style: ChartStyle, lang: str) 
 
     names = {code: name(code) for code in spec.entities}
     if spec.x == "entities":
-        cats, cat_keys = tuple(names[c] for c in spec.entities), spec.entities
-        series = tuple(Series(str(y), str(y), tuple(value(c, y) for c in spec.entities),
-                              tuple(ds.status(c, y) == "estimate" for c in spec.entities))
+        last = max(spec.years)
+        codes = order(spec.entities, lambda c: ds.values.get((c, last)), spec.sort,
+                      lambda c: store.entity(c).is_group)
+        cats, cat_keys = tuple(names[c] for c in codes), codes
+        series = tuple(Series(str(y), str(y), tuple(value(c, y) for c in codes),
+                              tuple(ds.status(c, y) == "estimate" for c in codes))
                        for y in spec.years)
     else:
         cats = cat_keys = tuple(str(y) for y in spec.years)

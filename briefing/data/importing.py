@@ -5,14 +5,10 @@ dataset comes from which file and series, for which countries and years.
 Out: the edition's ``data/<dataset>.csv`` files (wide layout, see docs/sources.md) and the
 provenance fields of ``data/datasets.yaml`` (source, source_ar, unit, scale, indicator, release).
 
-Two layouts are read:
-
-- IMF World Economic Outlook, "by countries" file: the tab-delimited text the IMF publishes with an
-  ``.xls`` name (UTF-16, UTF-8 or Windows-1252), or the same sheet re-saved as ``.xlsx``. "n/a" and
-  "--" mean no value; numbers may carry thousands commas ("1,092.118").
-- World Bank WDI per-indicator CSV (``API_<code>_DS2_en_csv_v2_<n>.csv``): four preamble lines with
-  the "Last Updated Date", then "Country Name","Country Code","Indicator Name","Indicator Code"
-  and the years.
+The publishers' files are read by briefing/data/releases.py (IMF WEO "by countries" in its tab-text,
+.xlsx and .csv layouts; World Bank WDI per-indicator CSVs). What import.yaml asks for is checked
+against what each file holds; a mismatch is an error naming the import.yaml key to change. Import
+is all or nothing (:func:`replace_all`).
 
 Numbers are copied as the source writes them (commas and trailing zeros dropped), or shifted by a
 whole power of 1000 when ``scale`` asks for it; nothing is rounded or estimated. The output has no
@@ -27,47 +23,29 @@ from __future__ import annotations
 
 import argparse
 import csv
+import difflib
 import io
+import os
 import re
 import sys
+import tempfile
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable
 
 import yaml
 
-from .store import SCALES
+from ..editions.nextyear import shown, span as _span
 from ..errors import SourceError
+from ..numerals import MONTHS
+from ..sources.dates import release_date
 from ..sources.files import check_keys, read_yaml
+from .releases import Table, number_text, read_table, read_wdi_table, read_weo_table, wdi_unit, \
+    weo_unit
+from .store import SCALES, UNITS
 
-MISSING = ("", "n/a", "--", "..")
 
-#: WEO "Units" (and "Scale") → the edition's unit and scale. An unknown pair is an error: the
-#: importer must not guess what a number counts.
-WEO_UNITS = {
-    ("Persons", "Millions"): ("people", "million"),
-    ("U.S. dollars", "Billions"): ("USD", "billion"),
-    ("U.S. dollars", "Units"): ("USD", "one"),
-    ("U.S. dollars", ""): ("USD", "one"),
-    ("Percent change", ""): ("percent", "one"),
-    ("Percent of GDP", ""): ("percent_of_gdp", "one"),
-}
-#: WDI "Indicator Name" endings → unit and scale.
-WDI_UNITS = {
-    "(current US$)": ("USD", "one"),
-    "(% of GDP)": ("percent_of_gdp", "one"),
-    "(% of total)": ("percent", "one"),
-}
-
-#: Month names for ``{release_ar}`` in source_ar templates ("April 2023" → "أبريل 2023").
-MONTHS_AR = {
-    "January": "يناير", "February": "فبراير", "March": "مارس", "April": "أبريل", "May": "مايو",
-    "June": "يونيو", "July": "يوليو", "August": "أغسطس", "September": "سبتمبر",
-    "October": "أكتوبر", "November": "نوفمبر", "December": "ديسمبر",
-}
-
-_WEO_COLUMNS = ("ISO", "WEO Subject Code", "Units", "Scale", "Estimates Start After")
 _DATASET_FIELDS = ("file", "title", "title_en", "unit", "scale", "decimals", "source", "source_ar",
                    "indicator", "release", "aggregate", "derived")
 DATASETS_HEADER = (
@@ -75,6 +53,7 @@ DATASETS_HEADER = (
     "# docs/sources.md) rewrites file, unit, scale, source, source_ar, indicator and release of\n"
     "# the datasets listed in import.yaml and keeps every other field; comments are not kept.\n"
 )
+_IMPORT_KEYS = ("from", "file", "series", "years", "scale", "unit")
 
 
 @dataclass(frozen=True)
@@ -89,36 +68,6 @@ class Series:
     name: str  # the source's own (English) name of the series: a placeholder title
 
 
-# ----------------------------------------------------------------------------- number text
-
-
-def number_text(cell: Any, shift: int = 0) -> str:
-    """The value as plain decimal text ("" for no value): no thousands commas, no exponent.
-
-    ``shift`` moves the decimal point (−9 turns US dollars into billions) without rounding.
-    A float from an .xlsx is taken by its shortest repr, which is the number the sheet shows.
-    """
-    if cell is None:
-        return ""
-    if isinstance(cell, bool):
-        raise ValueError(repr(cell))
-    if isinstance(cell, (int, float)):
-        text = repr(float(cell))
-    else:
-        text = str(cell).strip().replace(",", "")
-        if text.lower() in MISSING:
-            return ""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(repr(cell)) from None
-    if not value.is_finite():
-        raise ValueError(repr(cell))
-    value = value.scaleb(shift).normalize()
-    out = format(value, "f")
-    return "0" if out in ("-0", "0") else out
-
-
 def _years(spec: Any, path: Path, line: int | None) -> list[int]:
     if isinstance(spec, int):
         return [spec]
@@ -131,167 +80,114 @@ def _years(spec: Any, path: Path, line: int | None) -> list[int]:
                       f"(got {spec!r})", file=path, line=line)
 
 
-# ----------------------------------------------------------------------------- WEO
+# ----------------------------------------------------------------------------- one series
 
 
-def _decode(raw: bytes, path: Path) -> str:
-    """IMF text files have been UTF-16 (the groups file), UTF-8 and Windows-1252 over the years."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and raw[1:2] == b"\x00"):
-        return raw.decode("utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-16-le")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="strict")
+def take_series(table: Table, code: str, countries: list[str], years: list[int],
+                unit: str | None = None, at: Callable[..., SourceError] | None = None) -> Series:
+    """One series of a publisher's table for ``countries`` × ``years``.
 
+    ``unit`` overrides the unit the file's words give (``unit:`` in import.yaml).
+    ``at(message, field, missing_years)`` makes the error for a fix that belongs in import.yaml
+    (the dataset's ``field``); without it, errors point at the raw file. Raises SourceError.
+    """
+    def fix_here(message: str, field: str, missing: list[int] = ()) -> SourceError:
+        return at(message, field, missing) if at else SourceError(message, file=table.path)
 
-def _weo_rows(path: Path) -> Iterator[list[Any]]:
-    """The sheet's rows, header first, from either the .xlsx re-save or the IMF's tab text."""
-    if not path.is_file():
-        raise SourceError("raw file not found", file=path)
-    raw = path.read_bytes()
-    if raw.startswith(b"PK\x03\x04"):  # an .xlsx (zip), whatever its name
-        import openpyxl  # only the importer needs it: pip install briefing[import]
+    missing_years = [y for y in years if y not in table.years]
+    if missing_years:
+        have = [y for y in years if y in table.years]
+        fix = (f"change 'years' to {_span(have)}" if have else
+               f"give 'years' within {table.year_span()}")
+        raise fix_here(f"{table.path.name} has no column for {_span(missing_years)} (its years: "
+                       f"{table.year_span()}): {fix}", "years", missing_years)
+    rows = {}
+    for iso in countries:
+        found = table.rows.get((iso, code), [])
+        if len(found) > 1:
+            raise SourceError(f"two rows for {iso} {code} (lines {found[0].line} and "
+                              f"{found[1].line}): keep one", file=table.path, line=found[1].line)
+        if found:
+            rows[iso] = found[0]
+    if not rows:
+        close = difflib.get_close_matches(code, sorted(table.series_codes()), n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise fix_here(f"{table.path.name} has no series '{code}' for these countries{hint}: "
+                       "check 'series' (the WEO subject code or the WDI indicator code)", "series")
+    missing = [c for c in countries if c not in rows]
+    if missing:
+        raise SourceError(f"no {code} row for {', '.join(missing)}: is it the whole file "
+                          "(all countries)?", file=table.path, key=code)
 
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    if table.kind == "weo":
+        words = {(str(r.cells.get("Units") or "").strip(), str(r.cells.get("Scale") or "").strip())
+                 for r in rows.values()}
+        pairs = {weo_unit(*w) for w in words}
+        if len(pairs) != 1:
+            raise SourceError(f"{code} rows have different units/scales {sorted(words)}; import "
+                              "them as separate datasets", file=table.path, key=code)
+        said = "{!r} (scale {!r})".format(*sorted(words)[0])
+        name_i = "Subject Descriptor"
+    else:
+        words = {r.cells.get("Indicator Name", "") for r in rows.values()}
+        pairs = {wdi_unit(w) for w in words}
+        if len(pairs) != 1:
+            raise SourceError(f"{code} rows have different indicator names {sorted(words)}",
+                              file=table.path, key=code)
+        said = repr(sorted(words)[0])
+        name_i = "Indicator Name"
+    found_unit, scale = pairs.pop()
+    if scale is None:
+        raise SourceError(f"unknown scale in {said} for {code}: the scale must be Units, "
+                          "Thousands, Millions or Billions", file=table.path, key=code)
+    if unit is None and found_unit is None:
+        raise fix_here(f"unknown unit {said} for {code}: if its numbers are in one of "
+                       f"{', '.join(UNITS)}, say which with 'unit:' on this dataset (e.g. "
+                       f"unit: percent)", "series")
+    values: dict[tuple[str, int], str] = {}
+    estimates_after: dict[str, int] = {}
+    for iso, row in rows.items():
+        esa = row.cells.get("Estimates Start After")
         try:
-            for row in book.worksheets[0].iter_rows(values_only=True):
-                yield list(row)
-        finally:
-            book.close()
-        return
-    if raw.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SourceError("this is a binary Excel 97 workbook; open it in Excel and save it as "
-                          ".xlsx, or use the tab-delimited file the IMF publishes", file=path)
-    for line in _decode(raw, path).splitlines():
-        yield line.split("\t")
+            esa_text = number_text(esa)
+        except ValueError:
+            esa_text = ""
+        if esa_text:
+            estimates_after[iso] = int(Decimal(esa_text))
+        for year in years:
+            try:
+                text = number_text(row.cells.get(str(year)))
+            except ValueError as exc:
+                raise SourceError(f"{iso} {code} {year}: {exc} is not a number", file=table.path,
+                                  line=row.line) from None
+            if text:
+                values[(iso, year)] = text
+    first = rows[countries[0]]
+    name = str(first.cells.get(name_i) or code).strip()
+    return Series(values, estimates_after if table.kind == "weo" else None,
+                  unit or found_unit, scale, table.release, name)
 
 
 def read_weo(path: Path, subject: str, countries: list[str], years: list[int]) -> Series:
-    rows = _weo_rows(path)
-    header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
-    col = {name: i for i, name in enumerate(header)}
-    for name in _WEO_COLUMNS:
-        if name not in col:
-            raise SourceError(f"column '{name}' not found in the header: is this a WEO "
-                              "'by countries' file?", file=path, line=1)
-    for year in years:
-        if str(year) not in col:
-            raise SourceError(f"no column for year {year}", file=path, line=1)
-    found: dict[str, tuple[int, list[Any]]] = {}
-    release = ""
-    for line, row in enumerate(rows, start=2):
-        first = str(row[0]).strip() if row and row[0] is not None else ""
-        if first.startswith("International Monetary Fund"):
-            release = first.rsplit(",", 1)[-1].strip()  # "…Database, April 2023" → "April 2023"
-            continue
-        if len(row) <= col["WEO Subject Code"]:
-            continue
-        iso, code = (str(row[col[k]] or "").strip() for k in ("ISO", "WEO Subject Code"))
-        if code == subject and iso in countries:
-            if iso in found:
-                raise SourceError(f"two rows for {iso} {subject} (also line {found[iso][0]})",
-                                  file=path, line=line)
-            found[iso] = (line, row)
-    missing = [c for c in countries if c not in found]
-    if missing:
-        raise SourceError(f"no {subject} row for {', '.join(missing)}", file=path, key=subject)
-
-    units = set()
-    values: dict[tuple[str, int], str] = {}
-    estimates_after: dict[str, int] = {}
-    for iso, (line, row) in found.items():
-        cell = lambda name: row[col[name]] if col[name] < len(row) else None  # noqa: E731
-        units.add((str(cell("Units") or "").strip(), str(cell("Scale") or "").strip()))
-        esa = number_text(cell("Estimates Start After")) if cell("Estimates Start After") else ""
-        if esa:
-            estimates_after[iso] = int(Decimal(esa))
-        for year in years:
-            try:
-                text = number_text(cell(str(year)))
-            except ValueError as exc:
-                raise SourceError(f"{iso} {subject} {year}: {exc} is not a number", file=path,
-                                  line=line) from None
-            if text:
-                values[(iso, year)] = text
-    if len(units) != 1:
-        raise SourceError(f"{subject} rows have different units/scales {sorted(units)}; import "
-                          "them as separate datasets", file=path, key=subject)
-    pair = units.pop()
-    if pair not in WEO_UNITS:
-        raise SourceError(f"unknown unit {pair[0]!r} (scale {pair[1]!r}) for {subject}: add it to "
-                          "WEO_UNITS in briefing/importing.py", file=path, key=subject)
-    unit, scale = WEO_UNITS[pair]
-    line, row = found[countries[0]]
-    i = col.get("Subject Descriptor")
-    name = str(row[i]).strip() if i is not None and i < len(row) and row[i] else subject
-    return Series(values, estimates_after, unit, scale, release, name)
-
-
-# ----------------------------------------------------------------------------- WDI
+    """One WEO series (see :func:`take_series`); errors point at the file."""
+    return take_series(read_weo_table(path), subject, countries, years)
 
 
 def read_wdi(path: Path, indicator: str, countries: list[str], years: list[int]) -> Series:
-    if not path.is_file():
-        raise SourceError("raw file not found", file=path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SourceError("not UTF-8: is this a World Bank API_…_csv_v2 file?", file=path) from None
-    rows = list(csv.reader(io.StringIO(text)))
-    updated = ""
-    header_at = None
-    for i, row in enumerate(rows[:10]):
-        if row[:1] == ["Last Updated Date"] and len(row) > 1:
-            updated = row[1].strip()
-        if row[:4] == ["Country Name", "Country Code", "Indicator Name", "Indicator Code"]:
-            header_at = i
-            break
-    if header_at is None:
-        raise SourceError("no header row \"Country Name\",\"Country Code\",\"Indicator Name\","
-                          "\"Indicator Code\",years in the first lines: not a WDI bulk CSV",
-                          file=path)
-    header = rows[header_at]
-    col = {name.strip(): i for i, name in enumerate(header)}
-    for year in years:
-        if str(year) not in col:
-            raise SourceError(f"no column for year {year}", file=path, line=header_at + 1)
-    found: dict[str, tuple[int, list[str]]] = {}
-    for line, row in enumerate(rows[header_at + 1:], start=header_at + 2):
-        if len(row) > 3 and row[1] in countries:
-            if row[3] != indicator:
-                raise SourceError(f"indicator code is {row[3]!r}, expected {indicator!r}",
-                                  file=path, line=line)
-            if row[1] in found:
-                raise SourceError(f"two rows for {row[1]}", file=path, line=line)
-            found[row[1]] = (line, row)
-    missing = [c for c in countries if c not in found]
-    if missing:
-        raise SourceError(f"no row for {', '.join(missing)}", file=path, key=indicator)
-    names = {row[2] for _, row in found.values()}
-    name = names.pop()
-    unit = next((u for end, u in WDI_UNITS.items() if name.endswith(end)), None)
-    if names or unit is None:
-        raise SourceError(f"unknown unit in indicator name {name!r}: add its ending to WDI_UNITS "
-                          "in briefing/importing.py", file=path, key=indicator)
-    values = {}
-    for iso, (line, row) in found.items():
-        for year in years:
-            i = col[str(year)]
-            try:
-                text = number_text(row[i] if i < len(row) else "")
-            except ValueError as exc:
-                raise SourceError(f"{iso} {year}: {exc} is not a number", file=path,
-                                  line=line) from None
-            if text:
-                values[(iso, year)] = text
-    return Series(values, None, unit[0], unit[1], updated, name)
+    """One WDI series (see :func:`take_series`); errors point at the file."""
+    return take_series(read_wdi_table(path), indicator, countries, years)
 
 
 # ----------------------------------------------------------------------------- the edition
 
 
 def run_import(raw_dir: Path, edition_dir: Path) -> list[Path]:
-    """Import every dataset listed in ``data/import.yaml``; returns the files written."""
+    """Import every dataset listed in ``data/import.yaml``; returns the files written.
+
+    All or nothing: every file is read and every series checked first; only then are the CSV
+    files and ``datasets.yaml`` written, each to a temporary file beside it and moved into place
+    (``os.replace``), so an error leaves the edition exactly as it was. Raises SourceError.
+    """
     data_dir = Path(edition_dir) / "data"
     config_path = data_dir / "import.yaml"
     config = read_yaml(config_path)
@@ -302,7 +198,7 @@ def run_import(raw_dir: Path, edition_dir: Path) -> list[Path]:
         raise SourceError("'countries' must be a list of ISO codes", file=config_path,
                           line=config.line_of("countries"))
     for name, source in config["sources"].items():
-        check_keys(source, config_path, ("format", "source", "source_ar"),
+        check_keys(source, config_path, ("format", "source", "source_ar", "release"),
                    ("format", "source", "source_ar"), what=f"source '{name}'")
         if source["format"] not in ("weo", "wdi"):
             raise SourceError("format must be weo or wdi", file=config_path,
@@ -310,18 +206,38 @@ def run_import(raw_dir: Path, edition_dir: Path) -> list[Path]:
 
     specs_path = data_dir / "datasets.yaml"
     specs = _plain(read_yaml(specs_path)) if specs_path.exists() else {}
-    written = []
+    tables: dict[tuple[Path, str], Table] = {}  # each raw file is read once
+    outputs: dict[Path, str] = {}
     for ds_id, entry in config["datasets"].items():
-        check_keys(entry, config_path, ("from", "file", "series", "years", "scale"),
-                   ("from", "file", "series", "years"), what=f"dataset '{ds_id}'")
+        check_keys(entry, config_path, _IMPORT_KEYS, ("from", "file", "series", "years"),
+                   what=f"dataset '{ds_id}'")
         source = config["sources"].get(entry["from"])
         if source is None:
-            raise SourceError(f"unknown source '{entry['from']}' (see 'sources')",
-                              file=config_path, line=entry.line_of("from"), key=ds_id)
+            raise SourceError(f"unknown source '{entry['from']}' (sources: "
+                              f"{', '.join(config['sources'])})", file=config_path,
+                              line=entry.line_of("from"), key=ds_id)
         years = _years(entry["years"], config_path, entry.line_of("years"))
-        reader = read_weo if source["format"] == "weo" else read_wdi
-        series = reader(Path(raw_dir) / entry["file"], str(entry["series"]), countries, years)
-        shift, scale = 0, series.scale
+        if entry.get("unit") is not None and entry["unit"] not in UNITS:
+            raise SourceError(f"unknown unit '{entry['unit']}' (use one of: {', '.join(UNITS)})",
+                              file=config_path, line=entry.line_of("unit"), key=ds_id)
+
+        def at(message: str, field: str, missing: list[int] = (), entry=entry,
+               ds_id=ds_id) -> SourceError:
+            more = _specs_showing(Path(edition_dir), ds_id, list(missing)) if missing else ""
+            return SourceError(f"{message}{more}", file=config_path,
+                               line=entry.line_of(field) or entry.line_of("from"), key=ds_id)
+
+        raw_path = Path(raw_dir) / str(entry["file"])
+        if not raw_path.is_file():
+            raise SourceError(f"raw file not found: {raw_path} (check 'file', relative to the "
+                              f"raw data folder {raw_dir})", file=config_path,
+                              line=entry.line_of("file"), key=ds_id)
+        key = (raw_path, source["format"])
+        if key not in tables:
+            tables[key] = read_table(raw_path, source["format"])
+        series = take_series(tables[key], str(entry["series"]), countries, years,
+                             entry.get("unit"), at)
+        scale = series.scale
         if "scale" in entry:
             target = entry["scale"]
             if target not in SCALES:
@@ -333,26 +249,58 @@ def run_import(raw_dir: Path, edition_dir: Path) -> list[Path]:
                             series.estimates_after, series.unit, target, series.release,
                             series.name)
             scale = target
-        if not series.release:
-            raise SourceError("the file does not state its release or last update date",
-                              file=Path(raw_dir) / entry["file"])
+        release = series.release or str(source.get("release") or "")
+        if not release:
+            raise SourceError(f"{raw_path.name} does not state its release or last update date: "
+                              f"add it to source '{entry['from']}' (e.g. release: April 2024)",
+                              file=config_path, line=config["sources"].line_of(entry["from"]),
+                              key=entry["from"])
         spec = dict(specs.get(ds_id) or {})
         out_name = spec.get("file") or f"{ds_id}.csv"
-        out = data_dir / out_name
-        out.write_text(_wide_csv(series, countries, years), encoding="utf-8", newline="")
-        written.append(out)
-        release_ar = " ".join(MONTHS_AR.get(word, word) for word in series.release.split(" "))
-        fill = {"release": series.release, "release_ar": release_ar,
+        outputs[data_dir / out_name] = _wide_csv(series, countries, years)
+        parsed = release_date(release)  # "April 2023" → أبريل 2023, "2026-02-24" → 24 فبراير 2026
+        release_ar = (release if parsed is None else
+                      f"{str(parsed[0].day) + ' ' if parsed[1] else ''}"
+                      f"{MONTHS['ar'][parsed[0].month - 1]} {parsed[0].year}")
+        fill = {"release": release, "release_ar": release_ar,
                 "indicator": str(entry["series"])}
         spec.update(file=out_name, unit=series.unit, scale=scale,
                     source=source["source"].format(**fill),
                     source_ar=source["source_ar"].format(**fill),
-                    indicator=str(entry["series"]), release=series.release)
+                    indicator=str(entry["series"]), release=release)
         spec.setdefault("title", series.name)  # a placeholder the editor replaces with Arabic
         specs[ds_id] = spec
-    specs_path.write_text(_datasets_yaml(specs), encoding="utf-8", newline="")
-    written.append(specs_path)
-    return written
+    outputs[specs_path] = _datasets_yaml(specs)
+    replace_all(outputs)
+    return list(outputs)
+
+
+def replace_all(outputs: dict[Path, str]) -> None:
+    """Write every file, or none: each goes to a hidden temporary file in its own folder first
+    (where a full disk or a permission error would show), then all are moved into place."""
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for path, text in outputs.items():
+            fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                out.write(text)
+            temps.append((Path(temp), path))
+    except OSError as exc:
+        for temp, _ in temps:
+            temp.unlink(missing_ok=True)
+        raise SourceError(f"cannot write the imported files ({exc.strerror}); nothing was "
+                          "changed", file=exc.filename) from None
+    for temp, path in temps:
+        os.replace(temp, path)
+
+
+def _specs_showing(edition: Path, ds_id: str, missing: list[int]) -> str:
+    """"; figures/x.yaml …" for the figures and tables that show these missing years of the
+    dataset, so that the editor changes them together with import.yaml."""
+    asking = sorted({s.file for s in shown(edition)
+                     if s.dataset == ds_id and set(s.years) & set(missing)})
+    return (f"; these figures and tables show those years of '{ds_id}' and need the same "
+            f"change: {', '.join(asking)}") if asking else ""
 
 
 def _wide_csv(series: Series, countries: list[str], years: list[int]) -> str:

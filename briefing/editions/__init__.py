@@ -29,11 +29,12 @@ from typing import Iterable
 
 from ..data.store import DataStore, load_data
 from ..errors import SourceError
-from ..sources.loading import MANIFEST, read_manifest
-from ..sources.tables import read_table
 from ..numerals import format_number
 from ..sources.expressions import ProseContext, render_field, render_prose
 from ..sources.files import read_text, read_yaml
+from ..sources.loading import MANIFEST, read_manifest
+from ..sources.tables import read_table
+from . import nextyear
 
 ALLOW_LIST = "typed-numbers.yaml"
 
@@ -42,14 +43,18 @@ ALLOW_LIST = "typed-numbers.yaml"
 
 def new_edition(source: Path, target: Path, year: int | None = None,
                 date: dt.date | None = None, files: dict[str, str] | None = None,
-                raw: Path | None = None) -> list[str]:
-    """Create ``target`` from ``source``; returns notes for the editor (what to do next).
+                raw: Path | None = None, shift_typed: bool = False) -> list[str]:
+    """Create ``target`` from ``source``; returns notes for the editor, ending with the steps
+    left to do (briefing/editions/nextyear.py: the downloads are checked before anything is written, the
+    years the new edition asks for against the downloads' year columns after).
 
     ``year`` is the new reference year (default: the old one + 1); every year in the figure and
     table specifications and in ``data/import.yaml`` moves by as many years. ``files`` maps an
     import source (``weo``, ``wdi``) to its new download under ``--raw``: a file (every dataset of
     that source reads it), or a folder ending in ``/`` (each World Bank dataset takes the
     ``API_<series>_DS2_*.csv`` file found there, when ``raw`` is given, else keeps its file name).
+    Figures and table columns of hand-typed datasets (not in ``data/import.yaml``) keep their
+    years unless ``shift_typed``.
     """
     source, target = Path(source), Path(target)
     _meta, _entries, old_year = read_manifest(source)  # the source must be a valid edition
@@ -61,6 +66,8 @@ def new_edition(source: Path, target: Path, year: int | None = None,
     year = int(year if year is not None else old_year + 1)
     delta = year - old_year if old_year is not None else 0
     notes: list[str] = []
+    nextyear.check_downloads(source, files or {}, raw)
+    typed = set() if shift_typed else nextyear.hand_typed(source)
     shutil.copytree(source, target, ignore=shutil.ignore_patterns(".*", "__pycache__"))
     try:
         manifest = target / MANIFEST
@@ -74,9 +81,12 @@ def new_edition(source: Path, target: Path, year: int | None = None,
         manifest.write_text(text, encoding="utf-8")
         if delta:
             for spec in sorted((target / "figures").glob("*.yaml")):
-                _shift_years_in(spec, delta, r"^\s*years\s*:.*$")
-            for spec in sorted((target / "tables").glob("*.yaml")):
-                _shift_years_in(spec, delta, r"\byear\s*:\s*\d{4}")
+                if _yaml_key(spec, "data") not in typed:
+                    _shift_years_in(spec, delta, r"^\s*years\s*:.*$")
+            keep = "|".join(re.escape(t) for t in sorted(typed)) or "(?!)"
+            for spec in sorted((target / "tables").glob("*.yaml")):  # one column per line
+                _shift_years_in(spec, delta, r"^(?!.*\bdata\s*:\s*(?:" + keep
+                                + r")\b).*\byear\s*:\s*\d{4}.*$")
         import_yaml = target / "data" / "import.yaml"
         if import_yaml.is_file():
             _rewrite_import(import_yaml, delta, files or {}, raw, notes)
@@ -85,17 +95,32 @@ def new_edition(source: Path, target: Path, year: int | None = None,
                               file=import_yaml)
         for spec in sorted((target / "figures").glob("*.yaml")) + sorted(
                 (target / "tables").glob("*.yaml")):
-            typed = re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)",
-                               _without_expressions(_yaml_caption(spec)))
-            if typed and delta:
+            in_caption = re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)",
+                                    _without_expressions(_yaml_caption(spec)))
+            if in_caption and delta:
                 notes.append(f"{spec.relative_to(target)}: the caption types the year(s) "
-                             f"{', '.join(typed)}; write {{{{ year(first_year) }}}} … so that "
+                             f"{', '.join(in_caption)}; write {{{{ year(first_year) }}}} … so that "
                              "it follows the data")
+        problems = nextyear.year_problems(target, raw)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)  # no half-made edition left behind
         raise
     notes.append(f"reference year {old_year} → {year}; date {old_date} → {new_date}")
-    return notes
+    typed_years = {}
+    for ds_id in sorted(typed):
+        shown = sorted({y for spec in nextyear.shown(target) if spec.dataset == ds_id
+                        for y in spec.years})
+        typed_years[ds_id] = nextyear.span(shown) if shown else "no figure or table"
+    notes += [f"to fix: {p}" for p in problems]
+    return notes + nextyear.steps_left(source, target, raw, typed, typed_years, problems)
+
+
+def _yaml_key(path: Path, key: str):
+    try:
+        doc = read_yaml(path)
+    except SourceError:
+        return None
+    return doc.get(key) if isinstance(doc, dict) else None
 
 
 def _shift_date(date: dt.date, years: int) -> dt.date:
@@ -154,9 +179,9 @@ def _new_file(new: str, series: str, old: str, raw: Path | None) -> str:
     if not new.endswith("/"):
         return new
     if raw is not None:
-        found = sorted((Path(raw) / new).glob(f"API_{series}_DS2_*.csv"))
+        found = nextyear.wdi_file(Path(raw) / new, series)
         if found:
-            return f"{new}{found[-1].name}"
+            return f"{new}{found.name}"
     return f"{new}{Path(old).name}"
 
 
@@ -404,11 +429,13 @@ class _Side:
     reference_year: int | None
     digits: str
     data: DataStore
+    date: dt.date | None = None
 
 
 def _side(root: Path) -> _Side:
     meta, entries, reference_year = read_manifest(Path(root))
-    return _Side(Path(root), entries, reference_year, meta.digits, load_data(Path(root)))
+    return _Side(Path(root), entries, reference_year, meta.digits, load_data(Path(root)),
+                 meta.date)
 
 
 def compare(old_dir: Path, new_dir: Path) -> Comparison:
@@ -455,18 +482,22 @@ _ANY_NUMBER = re.compile(r"[0-9٠-٩][0-9٠-٩.,٫٬]*%?")
 def _render_lenient(side: _Side, entry, errors: list[str]) -> list[str]:
     """The part's rendered lines (line n of the result is line n of the source)."""
     rel = entry.file.relative_to(side.root).as_posix()
+    typed = nextyear.hand_typed(side.root)  # no import will bring their missing years
 
     def cite(dataset, entity, year, line, missing=False):
         if missing:
             ds = side.data.datasets.get(dataset)
             source = f" ({ds.file})" if ds is not None else ""
+            if dataset in typed:
+                source += (f": type its {year} column, or write latest_year(\"{dataset}\") for "
+                           "the year the text cites (README, step 4)")
             message = (f"{side.root / rel}:{line}: the text cites {dataset} {entity} {year}, "
                        f"which the data does not have{source}")
             if message not in errors:
                 errors.append(message)
 
     context = ProseContext(side.data, entry.lang, side.digits, side.reference_year,
-                           cite=cite, lenient=True)
+                           cite=cite, lenient=True, edition_date=side.date)
     text = read_text(entry.file)
     try:
         return render_prose(text, entry.file, context).split("\n")
@@ -516,7 +547,8 @@ def _chart_view(side: _Side, path: Path):
     lang = "ar"
     caption = render_field(spec.caption, path, ProseContext(side.data, lang, side.digits,
                                                             side.reference_year,
-                                                            variables=years))
+                                                            variables=years,
+                                                            edition_date=side.date))
     if spec.chart == "map":
         return caption, dataclasses.asdict(dataclasses.replace(spec, file=Path(), caption=""))
     return caption, dataclasses.asdict(chart_data(spec, side.data,
@@ -559,7 +591,10 @@ def _compare_figures(old: _Side, new: _Side, report: Comparison) -> None:
 
 def _data_change(a: dict, b: dict) -> str:
     if a.get("categories") != b.get("categories"):
-        return f"categories {list(a.get('categories', []))} → {list(b.get('categories', []))}"
+        before, after = list(a.get("categories", [])), list(b.get("categories", []))
+        if sorted(before) == sorted(after):
+            return f"order changed: {', '.join(before)} → {', '.join(after)}"
+        return f"categories {before} → {after}"
     values_a = [v for s in a.get("series", ()) for v in s.get("values", ())]
     values_b = [v for s in b.get("series", ()) for v in s.get("values", ())]
     changed = sum(1 for x, y in zip(values_a, values_b) if x != y)
@@ -575,7 +610,8 @@ def _table_view(side: _Side, path: Path):
     def render(text, years=years):
         variables = {"first_year": min(years), "last_year": max(years)} if years else {}
         return render_field(text, path, ProseContext(side.data, "ar", side.digits,
-                                                     side.reference_year, variables=variables))
+                                                     side.reference_year, variables=variables,
+                                                     edition_date=side.date))
     table = read_table(path, path.stem, side.data, "ar", side.digits, render)
     caption = "".join(getattr(i, "text", "") for i in table.caption)
     cells = [["".join(getattr(i, "text", "") for i in cell) for cell in row] for row in table.rows]
@@ -584,9 +620,15 @@ def _table_view(side: _Side, path: Path):
 
 def _compare_tables(old: _Side, new: _Side, report: Comparison) -> None:
     def changes_of(path, cells_a, cells_b):
-        changes = [f"{row_b[0]}, column {k}: {x} → {y}"
-                   for row_a, row_b in zip(cells_a or [], cells_b)
-                   for k, (x, y) in enumerate(zip(row_a, row_b)) if x != y]
+        changes = []
+        names_a, names_b = [r[0] for r in cells_a or []], [r[0] for r in cells_b]
+        if names_a != names_b and sorted(names_a) == sorted(names_b):
+            changes.append(f"row order changed: {', '.join(names_a)} → {', '.join(names_b)}")
+            by_name = {r[0]: r for r in cells_a}
+            cells_a = [by_name[name] for name in names_b]  # compare each row with itself
+        changes += [f"{row_b[0]}, column {k}: {x} → {y}"
+                    for row_a, row_b in zip(cells_a or [], cells_b)
+                    for k, (x, y) in enumerate(zip(row_a, row_b)) if x != y]
         for row in cells_b:
             if "–" in row[1:]:
                 report.notes.append(f"table {path.stem}: no value for {row[0]} in column "

@@ -9,6 +9,9 @@ files, no network. A missing value is an error naming the text file and line, ne
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
+import difflib
+import inspect
 import math
 import re
 import sys
@@ -22,6 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from ..data.store import SCALES, DataStore
 from ..errors import SourceError
 from ..numerals import format_number, format_percent, format_year, localize_digits, unit_words
+from . import dates
 
 _TEMPLATE_NAME = "<prose>"
 
@@ -47,6 +51,7 @@ class ProseContext:
     cite: Callable[..., None] | None = None
     lenient: bool = False
     variables: Mapping[str, Any] = field(default_factory=dict)
+    edition_date: dt.date | None = None  # ``date:`` of edition.yaml, for the date expressions
 
     def functions(self) -> dict[str, Any]:
         """The vocabulary editors write with (documented in docs/sources.md and README.md)."""
@@ -57,6 +62,7 @@ class ProseContext:
             "max_year": self.max_year, "min_year": self.min_year,
             "rank": self.rank, "name": self.name, "year": self.year, "number": self.number,
             "percent": self.percent, "raw": self.raw, "reference_year": self.reference_year,
+            **dates.functions(self),  # edition_date(), release(…), latest_year(…) …
             **self.variables,
         }
 
@@ -263,10 +269,37 @@ def render_prose(text: str, file: Path, context: ProseContext, first_line: int =
     except jinja2.exceptions.SecurityError as exc:
         raise SourceError(f"not allowed in an expression: {exc}", file=file,
                           line=line(_template_line())) from None
-    except (jinja2.UndefinedError, TypeError, ValueError, ZeroDivisionError, OverflowError,
-            ArithmeticError) as exc:
+    except TypeError as exc:
+        raise SourceError(f"in a {{{{ … }}}} expression: {_call_error(exc, context)}", file=file,
+                          line=line(_template_line())) from None
+    except jinja2.UndefinedError as exc:
+        name = re.match(r"'(\w+)' is undefined", str(exc))
+        close = difflib.get_close_matches(name[1], list(context.functions()), n=1) if name else []
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise SourceError(f"in a {{{{ … }}}} expression: {exc}{hint}", file=file,
+                          line=line(_template_line())) from None
+    except (ValueError, ZeroDivisionError, OverflowError, ArithmeticError) as exc:
         raise SourceError(f"in a {{{{ … }}}} expression: {exc}", file=file,
                           line=line(_template_line())) from None
+
+
+def _call_error(exc: TypeError, context: ProseContext) -> str:
+    """A wrong call in the editor's words: the function's name as written in the text, the
+    keyword meant, and the keywords it takes ("value() has no keyword 'decimal' (did you mean
+    decimals?); it takes: dataset, entity, year, decimals, unit, scale")."""
+    message = str(exc)
+    match = re.search(r"(\w+)\(\) (.*)", message)
+    function = context.functions().get(match[1]) if match else None
+    if function is None or not callable(function):
+        return re.sub(r"\b[A-Z]\w*\.(?=\w+\(\))", "", message)  # no internal class names
+    params = [p for p in inspect.signature(function).parameters]
+    wrong = re.search(r"unexpected keyword argument '(\w+)'", message)
+    if wrong:
+        close = difflib.get_close_matches(wrong[1], params, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return (f"{match[1]}() has no keyword '{wrong[1]}'{hint}; it takes: "
+                f"{', '.join(params)}")
+    return f"{match[1]}() {match[2]}; it takes: {', '.join(params)}"
 
 
 def render_field(text: str, file: Path, context: ProseContext, key: str = "caption") -> str:

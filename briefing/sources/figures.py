@@ -11,12 +11,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..data.ordering import check_sort
 from ..errors import SourceError
 from .files import check_keys, read_yaml
 
 CHART_KINDS = ("bar", "barh", "stacked", "line", "bar-line", "pie", "donut", "map")
 SPEC_KEYS = {"caption", "numbering", "chart", "data", "x", "entities", "years", "lines",
-             "value_labels", "axis_title", "source", "alt", "highlight", "context"}
+             "value_labels", "axis_title", "source", "alt", "highlight", "context", "sort"}
 
 @dataclass(frozen=True)
 class ChartSpec:
@@ -36,6 +37,7 @@ class ChartSpec:
     axis_title: str | None = None
     source: str | None = None
     alt: str | None = None
+    sort: str | None = None  # order of the entities by value (briefing/data/ordering.py)
     highlight: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
 
@@ -140,4 +142,9 @@ def read_chart_spec(path: Path) -> ChartSpec:
                               file=path, key="x")
         if len(years) != 1:
             raise SourceError(f"a {kind} chart shows one year", file=path, key="years")
-    return ChartSpec(**common, data=raw["data"], x=x, entities=entities, years=years, lines=lines)
+    sort = check_sort(raw.get("sort"), path)
+    if sort and x != "entities":
+        raise SourceError("sort orders the entities along the axis: it needs x: entities (years "
+                          "are always in time order)", file=path, key="sort")
+    return ChartSpec(**common, data=raw["data"], x=x, entities=entities, years=years, lines=lines,
+                     sort=sort)

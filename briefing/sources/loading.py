@@ -63,7 +63,7 @@ def load_edition(root: Path) -> Edition:
     root = Path(root)
     meta, entries, reference_year = read_manifest(root)
     data = load_data(root)
-    placed = _Placements(root, data, reference_year)
+    placed = _Placements(root, data, reference_year, meta.date)
     parts = tuple(_convert(entry, meta, data, reference_year, placed) for entry in entries)
     parts, outline = number_book(parts, {e.id: PartNumbering(e.numbering, e.subnumbering)
                                          for e in entries})
@@ -174,7 +174,8 @@ def _parse_part(entry: PartEntry, prose: ProseContext) -> ParsedPart:
 def _convert(entry: PartEntry, meta: m.Meta, data: DataStore, reference_year: int | None,
              placed: "_Placements") -> m.Part:
     digits = part_digits(meta.digits, entry.lang)
-    parsed = _parse_part(entry, ProseContext(data, entry.lang, digits, reference_year))
+    parsed = _parse_part(entry, ProseContext(data, entry.lang, digits, reference_year,
+                                             edition_date=meta.date))
     part = m.Part(entry.id, (), entry.lang, entry.dir, digits, (), m.Where(str(entry.file), 1))
     converter = Converter(parsed, lambda kind, ident, where: placed.block(kind, ident, where, part))
     title_node = parsed.root.children[0]
@@ -210,8 +211,10 @@ class _Placements:
     """The figures and tables the text places, read from their specifications as they are met
     (each one once: a second placement of the same id is an error naming both lines)."""
 
-    def __init__(self, root: Path, data: DataStore, reference_year: int | None):
+    def __init__(self, root: Path, data: DataStore, reference_year: int | None,
+                 edition_date: dt.date):
         self.root, self.data, self.reference_year = root, data, reference_year
+        self.edition_date = edition_date  # for date expressions in captions
         self.charts: dict[str, ChartSpec] = {}   # figure id → its specification
         self.where: dict[str, m.Where] = {}
 
@@ -245,4 +248,6 @@ class _Placements:
     def _field(self, text: str, path: Path, part: m.Part, years) -> str:
         years = {"first_year": min(years), "last_year": max(years)} if years else {}
         return render_field(text, path, ProseContext(self.data, part.lang, part.digits,
-                                                     self.reference_year, variables=years))
+                                                     self.reference_year,
+                                                     edition_date=self.edition_date,
+                                                     variables=years))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import model as m
+from ..data.ordering import check_sort, order
 from ..data.store import DataStore
 from ..errors import SourceError
 from ..numerals import format_number
@@ -18,7 +19,7 @@ from .files import check_keys, read_yaml
 from .text import number_columns
 
 NO_VALUE = "–"  # printed in a table cell the data leaves empty (an en dash, as statistical tables do)
-_TABLE_KEYS = {"caption", "rows", "stub_header", "columns", "header", "source"}
+_TABLE_KEYS = {"caption", "rows", "stub_header", "columns", "header", "source", "sort", "sort_by"}
 _COLUMN_KEYS = {"data", "year", "header", "decimals"}
 
 
@@ -35,6 +36,10 @@ def read_table(path: Path, ident: str, data: DataStore, lang: str, digits: str,
     caption = (m.Text(render(str(doc["caption"]).strip(), years)),)
     if "columns" in doc:
         return _data_table(doc, path, ident, data, lang, digits, caption, where)
+    if "sort" in doc or "sort_by" in doc:
+        raise SourceError("sort orders a data table (one with columns) by its values; a text "
+                          "table keeps the order of its rows", file=path,
+                          line=doc.line_of("sort") or doc.line_of("sort_by"), key="sort")
     return _text_table(doc, path, ident, caption, where)
 
 
@@ -62,6 +67,31 @@ def _text_table(doc, path: Path, ident: str, caption, where: m.Where) -> m.Table
                    number_columns(tuple(cells)), str(doc.get("source", "")), where)
 
 
+def _sorted_rows(doc, path: Path, data: DataStore, columns) -> tuple:
+    """The rows in the order ``sort`` asks for: by the first column, or the column whose
+    ``data`` is ``sort_by`` (briefing/data/ordering.py)."""
+    sort = check_sort(doc.get("sort"), path, doc.line_of("sort"))
+    if sort is None:
+        return tuple(doc["rows"])
+    by = doc.get("sort_by", columns[0].get("data") if columns else None)
+    column = next((c for c in columns if c.get("data") == by), None)
+    if column is None:
+        raise SourceError(f"sort_by must be the data of one of the columns "
+                          f"({', '.join(str(c.get('data')) for c in columns)}), not {by!r}",
+                          file=path, line=doc.line_of("sort_by"), key="sort_by")
+
+    def value_of(code):
+        try:
+            return data.get(column["data"], str(code), int(column["year"]))
+        except SourceError:
+            return None  # an unknown code: reported with its row below
+
+    def is_group(code):
+        found = data.entities.get(str(code))
+        return found is not None and found.is_group
+    return order([str(c) for c in doc["rows"]], value_of, sort, is_group)
+
+
 def _data_table(doc, path, ident, data, lang, digits, caption, where) -> m.Table:
     columns = doc["columns"]
     for column in columns:
@@ -73,7 +103,7 @@ def _data_table(doc, path, ident, data, lang, digits, caption, where) -> m.Table
         raise SourceError("a data table needs at least one entity code under 'rows'", file=path,
                           line=doc.line_of("rows"), key="rows")
     rows = []
-    for code in doc["rows"]:
+    for code in _sorted_rows(doc, path, data, columns):
         try:
             entity = data.entity(str(code))
             name = entity.ar if lang == "ar" else entity.en
