@@ -29,7 +29,18 @@ esc = html.escape
 
 
 def inlines_to_html(content: tuple[m.Inline, ...], ctx: "Context") -> str:
-    return "".join(_INLINE[type(run)](run, ctx) for run in content)
+    """Inline runs as HTML; calls of notes in a row get a separator between them, or their
+    superscript numbers would read as one («987» for 9, 8, 7)."""
+    out, previous = [], None
+    for run in content:
+        if isinstance(run, m.Note) and isinstance(previous, m.Note):
+            out.append(f'<span class="footnote-separator">{_NOTE_SEPARATOR.get(ctx.part.lang, ",")}</span>')
+        out.append(_INLINE[type(run)](run, ctx))
+        previous = run
+    return "".join(out)
+
+
+_NOTE_SEPARATOR = {"ar": "،", "en": ","}  # «،» and «,», set as the calls are
 
 
 def _note_to_html(note: m.Note, ctx: "Context") -> str:
@@ -73,14 +84,19 @@ def heading_to_html(block: m.Heading, ctx: Context) -> str:
     ident = block.id or f"{ctx.part.id}-s{ctx.heading_count}"
     text = inlines_to_html(block.content, ctx)
     number = f'<span class="number">{esc(block.prefix)}</span>' if block.number else ""
-    ctx.toc.append((block.level, ident, block.prefix + m.plain_text(block.content)))
-    return f'<h{block.level} id="{esc(ident)}">{number}{text}</h{block.level}>'
+    label = block.prefix + m.plain_text(block.content)
+    ctx.toc.append((block.level, ident, label))
+    # the bookmark is the heading without its note calls (styles/book.css: bookmark-label)
+    return (f'<h{block.level} id="{esc(ident)}" data-bookmark="{esc(label)}">{number}{text}'
+            f"</h{block.level}>")
 
 
 def list_to_html(block: m.ListBlock, ctx: Context) -> str:
     items = "".join(f"<li>{_item_to_html(item, ctx)}</li>" for item in block.items)
     if block.ordered:
-        start = f' start="{block.start}"' if block.start != 1 else ""
+        # WeasyPrint 70 ignores <ol start>: the list-item counter is set instead (CSS Lists 3)
+        start = (f' start="{block.start}" style="counter-reset: list-item {block.start - 1}"'
+                 if block.start != 1 else "")
         return f"<ol{start}>{items}</ol>"
     return f"<ul>{items}</ul>"
 
@@ -154,7 +170,8 @@ def book_to_html(book: m.Book, styles_dir: Path) -> str:
         toc.append((1, part.id, m.plain_text(part.title)))
         body = blocks_to_html(part.blocks, ctx)
         toc.extend(ctx.toc)
-        parts.append({"part": part, "title": Markup(title), "body": Markup(body)})
+        parts.append({"part": part, "title": Markup(title), "body": Markup(body),
+                      "bookmark": m.plain_text(part.title)})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(styles_dir), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     return env.get_template("book.html").render(
@@ -201,8 +218,10 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
     """Lay out and write the book; ``bleed`` adds bleed and crop marks, ``variant`` PDF/A or UA."""
     from weasyprint import CSS, HTML
 
+    from .pdf_text_layer import faithful_text_layer
+
     fetcher = confined_fetcher((styles_dir, image_dir))
-    with _failed_loads() as failures:
+    with _failed_loads() as failures, faithful_text_layer():
         document = HTML(string=book_to_html(book, styles_dir),
                         base_url=str(styles_dir.resolve()) + "/", url_fetcher=fetcher)
         extra = [CSS(string=PRINT_CSS, url_fetcher=fetcher)] if bleed else []
