@@ -148,6 +148,13 @@ def test_bookmarks_hold_no_note_calls(built_pdf, edition_dir):
     assert "عنوان فيه حاشية" in bookmarks or edition_dir == DEFAULT_EDITION
 
 
+def test_english_is_hyphenated_and_arabic_is_not(built_pdf):
+    """hyphens: auto on the English parts: lines end in WeasyPrint's hyphen (U+2010)."""
+    _, pdf = built_pdf(DEFAULT_EDITION)
+    ends = [line[-2:] for line in pdftotext(pdf).splitlines() if line.endswith("\u2010")]
+    assert len(ends) >= 10 and all(re.match(r"[a-z]", end) for end in ends)
+
+
 def test_estimate_hatching_is_drawn_in_another_colour_than_its_bar(built_pdf):
     """The charts' hatch patterns (estimates) stroke their lines in a colour other than the
     pattern's fill, so the hatching shows in the PDF and in grey-scale print."""
@@ -160,3 +167,30 @@ def test_estimate_hatching_is_drawn_in_another_colour_than_its_bar(built_pdf):
     for pattern in patterns:
         fill = re.search(r'<rect [^>]*fill="(#[0-9a-f]+)"', pattern).group(1)
         assert fill not in re.findall(r"stroke: (#[0-9a-f]+)", pattern)
+
+
+def test_the_cover_band_runs_into_the_bleed(tmp_path):
+    """--print: the cover's band is ink up to the bleed edge (top and sides), 18 mm below the
+    trim edge as without bleed. Page 1 rendered at 72 dpi (a pixel a point)."""
+    from PIL import Image
+
+    from briefing.build import check, draw_figures
+    from briefing.pdf import write_pdf
+
+    book = draw_figures(check(FIXTURES / "pdf-defects"), tmp_path)
+    pdf = tmp_path / "print.pdf"
+    write_pdf(book, pdf, STYLES, tmp_path, bleed=True)
+    subprocess.run(["pdftoppm", "-r", "72", "-f", "1", "-l", "1", "-png", str(pdf),
+                    str(tmp_path / "cover")], check=True)
+    image = Image.open(next(tmp_path.glob("cover*.png"))).convert("RGB")
+    bleed = 3 / 25.4 * 72
+    band, paper = (0x7a, 0x5c, 0x1e), (0xf4, 0xef, 0xe4)
+
+    def near(pixel, colour):
+        return max(abs(a - b) for a, b in zip(pixel, colour)) < 12
+
+    middle = image.width // 2
+    assert near(image.getpixel((middle, 1)), band)                            # top bleed
+    assert near(image.getpixel((1, round(bleed + 30))), band)                 # side bleed
+    assert near(image.getpixel((middle, round(bleed + 17 / 25.4 * 72))), band)
+    assert near(image.getpixel((middle, round(bleed + 19 / 25.4 * 72))), paper)
