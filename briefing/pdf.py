@@ -218,10 +218,11 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
     """Lay out and write the book; ``bleed`` adds bleed and crop marks, ``variant`` PDF/A or UA."""
     from weasyprint import CSS, HTML
 
+    from .pdf_tagging import tagging
     from .pdf_text_layer import faithful_text_layer
 
     fetcher = confined_fetcher((styles_dir, image_dir))
-    with _failed_loads() as failures, faithful_text_layer():
+    with _failed_loads() as failures, faithful_text_layer(), tagging():
         document = HTML(string=book_to_html(book, styles_dir),
                         base_url=str(styles_dir.resolve()) + "/", url_fetcher=fetcher)
         extra = [CSS(string=PRINT_CSS, url_fetcher=fetcher)] if bleed else []

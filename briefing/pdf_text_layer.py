@@ -30,6 +30,7 @@ import functools
 import hashlib
 import inspect
 import io
+import re
 from collections import defaultdict
 from contextlib import contextmanager
 from typing import Iterator
@@ -43,17 +44,28 @@ RELIED_ON = {
     "weasyprint.draw.text.draw_first_line": "1bb8eae6d88e71b1",
     "weasyprint.pdf.fonts.build_fonts_dictionary": "fc551bef35d0d6c3",
     "weasyprint.pdf.generate_pdf": "626343ef25c396e8",
+    "weasyprint.pdf.stream.Stream.set_font_size": "34b9096d1555895d",
+    "pydyf.Stream.show_text": "3e008af86f62f42c",
 }
 
 
-def weasyprint_fingerprints() -> dict[str, str]:
-    """The current fingerprints of the functions named in :data:`RELIED_ON`, same shape."""
+def weasyprint_fingerprints(relied_on: dict[str, str] = RELIED_ON) -> dict[str, str]:
+    """The current fingerprints of the functions named (dotted paths) in ``relied_on``, same
+    shape."""
     import importlib
 
     found = {}
-    for dotted in RELIED_ON:
-        module, name = dotted.rsplit(".", 1)
-        source = inspect.getsource(getattr(importlib.import_module(module), name))
+    for dotted in relied_on:
+        names = dotted.split(".")
+        for split in range(len(names) - 1, 0, -1):  # the longest importable module prefix
+            try:
+                target = importlib.import_module(".".join(names[:split]))
+            except ImportError:
+                continue
+            for name in names[split:]:
+                target = getattr(target, name)
+            break
+        source = inspect.getsource(target)
         found[dotted] = hashlib.sha256(source.encode()).hexdigest()[:16]
     return found
 
@@ -111,6 +123,7 @@ def _kashidas(cmap: dict[int, str], single, multiple) -> set[str]:
 
 def glyph_texts(font_bytes: bytes, index: int = 0) -> dict[int, str]:
     """What each glyph of a font stands for, by glyph id: {gid: text}; "" for inserted kashidas.
+    (:func:`font_texts` gives the kashidas' ids too.)
 
     Glyphs the font reaches from two different texts are left out (the caller keeps its own
     text for them), as are glyphs no character reaches. Rules: the ``cmap`` reversed; a one-for-
@@ -118,6 +131,11 @@ def glyph_texts(font_bytes: bytes, index: int = 0) -> dict[int, str]:
     the first output that is not a kashida and "" to the others; a ligature gets its components'
     texts joined, in the order of the rule. Followed to a fixed point (at most 20 rounds).
     Raises ``fontTools.ttLib.TTLibError`` for bytes that are not an OpenType font."""
+    return font_texts(font_bytes, index)[0]
+
+
+def font_texts(font_bytes: bytes, index: int = 0) -> tuple[dict[int, str], frozenset[int]]:
+    """:func:`glyph_texts`, and the ids of the font's kashida glyphs."""
     from fontTools.ttLib import TTFont
 
     ttfont = TTFont(io.BytesIO(font_bytes), fontNumber=index, lazy=True)
@@ -153,12 +171,17 @@ def glyph_texts(font_bytes: bytes, index: int = 0) -> dict[int, str]:
     result = {ids[glyph]: "" for glyph in kashidas}
     result.update((ids[glyph], next(iter(found))) for glyph, found in texts.items()
                   if len(found) == 1)
-    return result
+    return result, frozenset(ids[glyph] for glyph in kashidas)
 
 
 @functools.lru_cache(maxsize=32)
-def _cached_glyph_texts(digest: bytes, font_bytes: bytes, index: int) -> dict[int, str]:
-    return glyph_texts(font_bytes, index)
+def _cached(digest: bytes, font_bytes: bytes, index: int):
+    return font_texts(font_bytes, index)
+
+
+def _font_texts(font) -> tuple[dict[int, str], frozenset[int]]:
+    """:func:`font_texts` of a WeasyPrint ``Font``, computed once per font file."""
+    return _cached(hashlib.sha256(font.file_content).digest(), font.file_content, font.index or 0)
 
 
 def correct_to_unicode(font) -> int:
@@ -168,8 +191,7 @@ def correct_to_unicode(font) -> int:
     characters) keep their text."""
     if font.bitmap or not font.to_unicode:
         return 0
-    digest = hashlib.sha256(font.file_content).digest()
-    derived = _cached_glyph_texts(digest, font.file_content, font.index or 0)
+    derived = _font_texts(font)[0]
     changed = 0
     for glyph_id, text in font.to_unicode.items():
         if glyph_id in derived and derived[glyph_id] != text:
@@ -178,14 +200,100 @@ def correct_to_unicode(font) -> int:
     return changed
 
 
+# ---------------------------------------------------------------- kashidas in the content stream
+
+# a TJ operand as WeasyPrint writes it: hex glyph strings and the numbers between them
+_TJ_PART = re.compile(r"<([0-9a-f]*)>|(-?[0-9.e+-]+)")
+
+
+def _pdf_text_string(text: str) -> str:
+    return "<feff" + text.encode("utf-16-be").hex() + ">"
+
+
+def kashida_spans(operand: str, kashidas: frozenset[int], texts: dict[int, str],
+                  fallback: dict[int, str]) -> list[tuple[str, str | None]]:
+    """Cut a TJ operand (``<0123abcd>-12<…>``, four hex digits a glyph) into pieces, each with
+    the ``/ActualText`` it is to be wrapped in, or None. Each run of kashida glyphs goes with the
+    glyph drawn after it, and the pair's text is that glyph's alone (``texts``, else
+    ``fallback``): poppler then sees one character as wide as both, not a gap in the word
+    where the kashida reads as nothing. Operands with no kashida come back whole."""
+    glyphs: list[int | str] = []  # glyph ids and, as strings, the numbers between them
+    for hexes, number in _TJ_PART.findall(operand):
+        if number:
+            glyphs.append(number)
+        glyphs.extend(int(hexes[i:i + 4], 16) for i in range(0, len(hexes), 4))
+    if not any(isinstance(g, int) and g in kashidas for g in glyphs):
+        return [(operand, None)]
+    pieces: list[tuple[list, str | None]] = [([], None)]
+    i = 0
+    while i < len(glyphs):
+        glyph = glyphs[i]
+        end = i
+        while end < len(glyphs) and (isinstance(glyphs[end], str) or glyphs[end] in kashidas):
+            end += 1
+        if isinstance(glyph, int) and glyph in kashidas and end < len(glyphs):
+            text = texts.get(glyphs[end], fallback.get(glyphs[end], ""))
+            pieces.append((glyphs[i:end + 1], text))
+            pieces.append(([], None))
+            i = end + 1
+        else:
+            pieces[-1][0].append(glyph)
+            i += 1
+    return [(_tj_operand(part), text) for part, text in pieces if part]
+
+
+def _tj_operand(glyphs: list) -> str:
+    out = ""
+    for glyph in glyphs:
+        if isinstance(glyph, str):  # a number: apart from a number before it
+            out += f" {glyph}" if out and not out.endswith(">") else glyph
+        else:
+            out += f"<{glyph:04x}>"
+    return out
+
+
+def _show_text_with_spans(show_text):
+    """``Stream.show_text`` that wraps kashidas in ``/ActualText`` spans (:func:`kashida_spans`)."""
+
+    def wrapped(stream, text):
+        font = _current_font(stream)
+        if font is None:
+            return show_text(stream, text)
+        derived, kashidas = _font_texts(font)
+        for piece, actual in kashida_spans(text, kashidas, derived, font.to_unicode):
+            if actual is None:
+                show_text(stream, piece)
+            else:
+                stream.begin_marked_content("Span", f"<< /ActualText {_pdf_text_string(actual)} >>")
+                show_text(stream, piece)
+                stream.end_marked_content()
+
+    return wrapped
+
+
+def _current_font(stream):
+    """The WeasyPrint ``Font`` a stream's text is being shown in, if it is a vector font with
+    kashidas; None otherwise."""
+    current = getattr(stream, "_current_font", None)
+    if not current:
+        return None
+    font = next((f for f in stream._fonts.values() if f.hash == current[0]), None)
+    if font is None or font.bitmap or not _font_texts(font)[1]:
+        return None
+    return font
+
+
 @contextmanager
 def faithful_text_layer() -> Iterator[None]:
     """While active, PDFs WeasyPrint writes get ToUnicode maps from :func:`correct_to_unicode`.
 
-    Patches the name ``weasyprint.pdf.build_fonts_dictionary`` and restores it on exit. Raises
+    Also wraps each run of kashidas in an ``/ActualText`` span (:func:`kashida_spans`). Patches
+    the name ``weasyprint.pdf.build_fonts_dictionary`` and the method ``show_text`` of
+    ``weasyprint.pdf.stream.Stream`` (inherited from pydyf), and restores both on exit. Raises
     ``RuntimeError`` if the installed WeasyPrint's code differs from :data:`RELIED_ON`, rather
     than writing a PDF whose text layer nobody checked."""
     import weasyprint.pdf as weasyprint_pdf
+    from weasyprint.pdf.stream import Stream
 
     if weasyprint_fingerprints() != RELIED_ON:
         raise RuntimeError("the installed WeasyPrint is not the one briefing.pdf_text_layer was "
@@ -198,7 +306,9 @@ def faithful_text_layer() -> Iterator[None]:
         return original(pdf, fonts, *args, **kwargs)
 
     weasyprint_pdf.build_fonts_dictionary = build_fonts_dictionary
+    Stream.show_text = _show_text_with_spans(Stream.show_text)
     try:
         yield
     finally:
         weasyprint_pdf.build_fonts_dictionary = original
+        del Stream.show_text  # back to pydyf's, which it inherits
