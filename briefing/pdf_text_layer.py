@@ -14,8 +14,10 @@ glyph, by what the font says the glyph stands for (:func:`glyph_texts`): the ``c
 then the GSUB substitutions followed to a fixed point. Where a rule turns one glyph into several,
 the output standing for the input letter gets its text and inserted kashidas (the tatweel glyph
 and every glyph the rules make of it or into it) get ""; where the font makes a glyph of two
-different texts, WeasyPrint's text is kept. No glyph, position or byte of ink changes; only the
-``/ToUnicode`` CMaps do.
+different texts, WeasyPrint's text is kept. And each run of kashidas is wrapped, with the glyph
+drawn after it, in an ``/ActualText`` span holding that glyph's text (:func:`kashida_spans`), so
+that poppler does not read the kashida's width as a space. No glyph, position or byte of ink
+changes; only the ``/ToUnicode`` CMaps and marked-content operators do.
 
 WeasyPrint is patched only while :func:`faithful_text_layer` is active, at the narrowest hook: the
 module-level name ``weasyprint.pdf.build_fonts_dictionary``, which ``generate_pdf`` calls once per
