@@ -34,11 +34,12 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.parts.story import StoryPart
 from docx.section import Section
+from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run as DocxRun
 
-from . import oxml
+from . import oxml, oxml_fonts
 from .numbers import format_month, localize_digits, part_digits
 from .model import (Book, CrossRef, Code, Div, Emph, Figure, Heading, LineBreak, Link,
                     ListBlock, Note, Paragraph, Part, Quote, Strong, Table, Text, label,
@@ -212,6 +213,8 @@ class _Writer:
         log.info("Word step 4 - Settings and document properties")
         self._settings()
         self._core_properties()
+        # last: the font table lists the fonts the finished parts name
+        oxml_fonts.embed_fonts(self.doc, self.template.parent / "fonts")
 
     def save(self, out_path: Path) -> None:
         buf = io.BytesIO()
@@ -296,6 +299,14 @@ class _Writer:
                                      (ascii_, fonts.latin)) if k and v and k != v}
         if mapping:
             oxml.replace_fonts(styles.element, mapping)
+        oxml_fonts.set_theme_fonts(self.doc, heading=(fonts.latin, fonts.heading),
+                                   body=(fonts.latin, fonts.body))
+        if self.book_rtl:
+            # a paragraph or row an editor (or python-docx) adds from a style, and "Clear
+            # formatting", come out right-to-left; numbers in tables stay left-to-right
+            for el in (styles.element.find(qn("w:docDefaults")), styles["Normal"].element):
+                oxml.style_direction(el, rtl=True)
+            oxml.style_direction(styles["Table Number"].element, rtl=False)
         for name in TOC_STYLES.values():
             oxml.set_tab_stop_pos(styles[name].element, _tw(self.text_width_mm))
 
@@ -321,8 +332,7 @@ class _Writer:
         p.style = "Header"
         self._direction(p, rtl)
         r = p.add_run(text)
-        if rtl:
-            oxml.set_rtl(r._r)
+        self._run_direction(r._r, rtl)
 
     def _footer(self, section: Section, rtl: bool) -> None:
         """Page number: a PAGE field, shown in the digits of ``w:pgNumType``."""
@@ -587,8 +597,7 @@ class _Writer:
     def _line_break(self, p, run: LineBreak, scope, marks):
         r = p.add_run()
         r.add_break()
-        if scope.rtl:
-            oxml.set_rtl(r._r)
+        self._run_direction(r._r, scope.rtl)
         return [r._r]
 
     def _note(self, p, note: Note, scope, marks):
@@ -625,8 +634,7 @@ class _Writer:
         if not text:
             return []
         r = p.add_run(text, _char_style(marks))
-        if scope.rtl:
-            oxml.set_rtl(r._r)
+        self._run_direction(r._r, scope.rtl)
         return [r._r]
 
     def _runs(self, p: DocxParagraph, elements: list, scope: _Scope,
@@ -635,8 +643,7 @@ class _Writer:
         for r in oxml.append_runs(p._p, elements):
             if style:
                 DocxRun(r, p).style = style
-            if scope.rtl:
-                oxml.set_rtl(r)
+            self._run_direction(r, scope.rtl)
         return elements
 
     def _field(self, p, instr: str, cached: str, scope: _Scope) -> list:
@@ -650,9 +657,20 @@ class _Writer:
         p._p.append(oxml.bookmark_end(bid))
 
     def _direction(self, p: DocxParagraph, rtl: bool) -> None:
-        """The one place direction is written: ``w:bidi`` on paragraphs of right-to-left text."""
+        """The one place paragraph direction is written: ``w:bidi`` on paragraphs of
+        right-to-left text, ``w:bidi="0"`` on the others of a right-to-left book (whose styles
+        are right-to-left)."""
         if rtl:
             oxml.set_bidi(p._p)
+        elif self.book_rtl:
+            oxml.set_ltr(p._p)
+
+    def _run_direction(self, r, rtl: bool) -> None:
+        """Run direction, likewise: ``w:rtl``, or ``w:rtl="0"`` in a right-to-left book."""
+        if rtl:
+            oxml.set_rtl(r)
+        elif self.book_rtl:
+            oxml.set_ltr_run(r)
 
     # ------------------------------------------------------------ footnotes
 

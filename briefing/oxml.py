@@ -67,6 +67,9 @@ _ORDER = {
         "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr",
     ),
     "w:tblStylePr": ("w:pPr", "w:rPr", "w:tblPr", "w:trPr", "w:tcPr"),
+    "w:docDefaults": ("w:rPrDefault", "w:pPrDefault"),
+    "w:rPrDefault": ("w:rPr",),
+    "w:pPrDefault": ("w:pPr",),
     "w:settings": (
         "w:writeProtection", "w:view", "w:zoom", "w:removePersonalInformation",
         "w:removeDateAndTime", "w:doNotDisplayPageBoundaries", "w:displayBackgroundShape",
@@ -159,6 +162,31 @@ def set_bidi(p) -> None:
 def set_rtl(r) -> None:
     """Mark a run (``w:r``) right-to-left: ``<w:rPr><w:rtl/></w:rPr>``."""
     _put(_rPr(r), _el("w:rtl"))
+
+
+def set_ltr(p) -> None:
+    """Mark a paragraph (``w:p``) left-to-right against a right-to-left style:
+    ``<w:bidi w:val="0"/>`` (an English part in an Arabic book)."""
+    _put(_pPr(p), _el("w:bidi", val=0))
+
+
+def set_ltr_run(r) -> None:
+    """Mark a run left-to-right against a right-to-left style: ``<w:rtl w:val="0"/>``."""
+    _put(_rPr(r), _el("w:rtl", val=0))
+
+
+def style_direction(style, rtl: bool) -> None:
+    """A paragraph style's direction: ``w:bidi`` in its ``w:pPr`` (paragraph direction, and
+    the logical meaning of start/end indents and alignment) and ``w:rtl`` in its ``w:rPr``
+    (runs use the complex-script font and size). ``val="0"`` when not ``rtl``, so a style
+    based on a right-to-left one is explicitly left-to-right. Also takes ``w:docDefaults``."""
+    if _tag_name(style) == "w:docDefaults":
+        ppr = _get_or_add(_get_or_add(style, "w:pPrDefault"), "w:pPr")
+        rpr = _get_or_add(_get_or_add(style, "w:rPrDefault"), "w:rPr")
+    else:
+        ppr, rpr = _get_or_add(style, "w:pPr"), _get_or_add(style, "w:rPr")
+    _put(ppr, _el("w:bidi") if rtl else _el("w:bidi", val=0))
+    _put(rpr, _el("w:rtl") if rtl else _el("w:rtl", val=0))
 
 
 def set_num_pr(p, num_id: int, ilvl: int) -> None:
@@ -392,7 +420,8 @@ def new_paragraph(container):
 
 # ---------------------------------------------------------------- numbering (§17.9)
 
-BULLETS = ("•", "◦", "–")
+# the PDF's markers (book.css: disc, then an en dash); every bundled text face has both
+BULLETS = ("•", "–", "–")
 
 
 def abstract_num(abstract_id: int, ordered: bool, num_fmt: str = "decimal",
@@ -452,6 +481,31 @@ def clear_children(el) -> None:
 def set_update_fields(settings) -> None:
     """``<w:updateFields w:val="true"/>``: Word refreshes the TOC, SEQ and REF fields on opening."""
     _put(settings, _el("w:updateFields", val="true"))
+
+
+def set_compatibility(settings, mode: int = 15) -> None:
+    """``w:compat`` of a current Word document (§17.15.1.21, [MS-DOCX] 2.3.2):
+    ``compatibilityMode`` 15 (Word 2013 and later layout; 14 opens in "Compatibility Mode"), with
+    the options Word 2013+ writes into a new document, and no East Asian layout leftovers."""
+    compat = OxmlElement("w:compat")
+    uri = "http://schemas.microsoft.com/office/word"
+    for name, val in (("compatibilityMode", mode),
+                      ("overrideTableStyleFontSizeAndJustification", 1),
+                      ("enableOpenTypeFeatures", 1), ("doNotFlipMirrorIndents", 1),
+                      ("differentiateMultirowTableHeaders", 1)):
+        compat.append(_el("w:compatSetting", name=name, uri=uri, val=val))
+    _put(settings, compat)
+
+
+def set_theme_font_lang(settings, lang: str, bidi: str) -> None:
+    """``<w:themeFontLang w:val w:bidi>`` (§17.15.1.88): the languages whose theme fonts apply."""
+    _put(settings, _el("w:themeFontLang", val=lang, bidi=bidi))
+
+
+def set_embed_true_type_fonts(settings) -> None:
+    """``<w:embedTrueTypeFonts/>`` (§17.15.1.46): the document carries its fonts (see
+    :mod:`briefing.oxml_fonts`); Word keeps them embedded when the editor saves."""
+    _put(settings, _el("w:embedTrueTypeFonts"))
 
 
 def set_mirror_margins(settings) -> None:
@@ -628,7 +682,7 @@ def table_style_props(style, *, rule_color: str, header_fill: str, header_color:
     borders = OxmlElement("w:tblBorders")
     borders.append(_border("w:top", 8, rule_color, space=0))
     borders.append(_border("w:bottom", 8, rule_color, space=0))
-    borders.append(_border("w:insideH", 4, "BFBFBF", space=0))
+    borders.append(_border("w:insideH", 4, rule_color, space=0))
     _put(tblpr, borders)
     mar = OxmlElement("w:tblCellMar")
     mar.append(_el("w:top", w=28, type="dxa"))

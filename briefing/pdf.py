@@ -20,6 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import model as m
+from .identity import load_identity
 from .numbers import format_month, localize_digits, part_digits
 
 esc = html.escape
@@ -159,6 +160,7 @@ def book_to_html(book: m.Book, styles_dir: Path) -> str:
                              undefined=jinja2.StrictUndefined)
     return env.get_template("book.html").render(
         meta=book.meta, parts=parts, toc=toc, contents=m.label("contents", book.meta.lang),
+        identity=load_identity(styles_dir),
         date=format_month(book.meta.date, book.meta.lang, book.meta.digits),
         counter_style="arabic-indic" if book.meta.digits == "arabic-indic" else "decimal")
 
