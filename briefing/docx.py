@@ -51,11 +51,12 @@ log = logging.getLogger(__name__)
 
 # paper: (width, height) in mm
 PAPER = {"A4": (210, 297), "A5": (148, 210), "Letter": (215.9, 279.4)}
-# paper: top, bottom, inside, outside, gutter, header, footer distances in mm
+# paper: top, bottom, inside, outside, gutter, header, footer distances in mm; the binding
+# allowance is in the inside margin (a separate gutter does not mirror in LibreOffice)
 MARGINS = {
-    "A4": (25, 22, 20, 18, 6, 12, 10),
-    "A5": (18, 16, 15, 12, 5, 9, 8),
-    "Letter": (25, 22, 20, 18, 6, 12, 10),
+    "A4": (25, 22, 26, 18, 0, 12, 10),
+    "A5": (18, 16, 20, 12, 0, 9, 8),
+    "Letter": (25, 22, 26, 18, 0, 12, 10),
 }
 
 # w:pgNumType/@w:fmt and w:numFmt values (§17.18.59) for the edition's digits:
@@ -313,13 +314,14 @@ class _Writer:
     # ------------------------------------------------------------ sections
 
     def _sect_pr(self, rtl: bool, **extra):
-        return oxml.sect_pr(**self.page, bidi=rtl, rtl_gutter=self.book_rtl,
+        return oxml.sect_pr(**self.page, bidi=rtl, bound_right=self.book_rtl,
                             page_format=NUMBER_FORMAT[self.meta.digits], **extra)
 
-    def _end_section(self, sect) -> Section:
-        """Close the current section at the last paragraph (adding one after a table)."""
+    def _end_section(self, sect, own_paragraph: bool = False) -> Section:
+        """Close the current section at the last paragraph (adding one after a table, or
+        always with ``own_paragraph``)."""
         body = self.doc.element.body
-        p = oxml.last_paragraph(body)
+        p = None if own_paragraph else oxml.last_paragraph(body)
         if p is None:
             p = self.body.paragraph("Normal")._p
         oxml.attach_sect_pr(p, sect)
@@ -382,7 +384,9 @@ class _Writer:
             oxml.wrap_hyperlink(runs, anchor=entry.bookmark)
             if i == len(self.toc) - 1:
                 self._runs(p, [oxml.field_end_run()], escope)
-        section = self._end_section(self._sect_pr(self.book_rtl))
+        # the break in a paragraph of its own: sharing the TOC field's last paragraph, it loses
+        # the contents' footer (page numbers) in LibreOffice
+        section = self._end_section(self._sect_pr(self.book_rtl), own_paragraph=True)
         self._header(section, label("contents", self.meta.lang), self.book_rtl)
         self._footer(section, self.book_rtl)
 

@@ -330,14 +330,22 @@ def set_alt_text(inline, descr: str) -> None:
 
 
 def sect_pr(*, width: int, height: int, top: int, bottom: int, inner: int, outer: int,
-            gutter: int, header: int, footer: int, bidi: bool, rtl_gutter: bool,
+            gutter: int, header: int, footer: int, bidi: bool, bound_right: bool,
             page_format: str, title_page: bool = False, v_align: str | None = None,
             start_type: str = "nextPage", page_start: int | None = None):
-    """A ``w:sectPr`` (sizes in twips). With mirrored margins ``left`` is the inside margin."""
+    """A ``w:sectPr`` (sizes in twips).
+
+    With mirrored margins (``w:mirrorMargins``, §17.15.1.57) odd pages take ``w:left`` and
+    ``w:right`` as written and even pages swap them; LibreOffice reads them as the inside and
+    outside margins of its right-hand (odd) pages. So a left-bound book writes the inside margin
+    as ``w:left``, and a right-bound one (``bound_right``: Arabic, whose odd pages have the spine
+    on their right) as ``w:right``; both readers then put it at the spine. A gutter is best given
+    as 0 and added to ``inner``: LibreOffice keeps an ``w:rtlGutter`` on the right of every page."""
     s = OxmlElement("w:sectPr")
     _put(s, _el("w:type", val=start_type))
     _put(s, _el("w:pgSz", w=width, h=height))
-    _put(s, _el("w:pgMar", top=top, right=outer, bottom=bottom, left=inner, header=header,
+    left, right = (outer, inner) if bound_right else (inner, outer)
+    _put(s, _el("w:pgMar", top=top, right=right, bottom=bottom, left=left, header=header,
                 footer=footer, gutter=gutter))
     num = _el("w:pgNumType", fmt=page_format)
     if page_start is not None:
@@ -350,7 +358,7 @@ def sect_pr(*, width: int, height: int, top: int, bottom: int, inner: int, outer
         _put(s, _el("w:titlePg"))
     if bidi:
         _put(s, _el("w:bidi"))
-    if rtl_gutter:
+    if bound_right and gutter:
         _put(s, _el("w:rtlGutter"))
     return s
 

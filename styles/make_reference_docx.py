@@ -180,7 +180,7 @@ def build(out: Path) -> None:
     oxml.clear_body(doc.element.body)
     doc.element.body.append(oxml.sect_pr(
         width=11906, height=16838, top=1418, bottom=1247, inner=1418, outer=1134, gutter=0,
-        header=680, footer=567, bidi=True, rtl_gutter=True, page_format="decimal"))
+        header=680, footer=567, bidi=True, bound_right=True, page_format="decimal"))
     core = doc.core_properties
     core.author = ""
     core.comments = ""
