@@ -20,8 +20,14 @@ paragraph). The writer marks the paragraphs of an Arabic part right-to-left (``w
 Word's "Right-to-left text direction" button) and those of an English part not, so restyling
 *Heading 2* restyles both languages, and no "… EN" duplicate styles can drift apart.
 
+Colours, heading sizes and the table header come from ``styles/identity.yaml``, shared with the
+PDF (``book.css``) and the charts: change them there and run this script, so the two books stay
+one publication. The writer then makes the styles of an Arabic book right-to-left, and embeds
+the fonts the styles name (:mod:`briefing.oxml_fonts`).
+
 This script is only for resetting the template to the project's defaults (or after adding a
-style the writer needs). It is deterministic: running it twice gives the same bytes.
+style the writer needs, or changing identity.yaml). It is deterministic: running it twice gives
+the same bytes.
 
     python styles/make_reference_docx.py            # writes styles/reference.docx
 """
