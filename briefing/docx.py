@@ -39,7 +39,7 @@ from docx.shared import Mm
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run as DocxRun
 
-from . import oxml, oxml_fonts
+from . import heading_numbering, oxml, oxml_fonts
 from .numbers import format_month, localize_digits, part_digits
 from .model import (Book, CrossRef, Code, Div, Emph, Figure, Heading, LineBreak, Link,
                     ListBlock, Note, Paragraph, Part, Quote, Strong, Table, Text, label,
@@ -178,6 +178,12 @@ class _Writer:
     toc: list[_TocEntry] = field(default_factory=list)
     list_abstracts: dict[bool, int] = field(default_factory=dict)
     num_count: int = 0
+    # section numbers as Word list numbering (heading_numbering): part id → scheme, the ids of
+    # headings whose number Word prints, the current part's (numId, scheme)
+    heading_schemes: dict[str, heading_numbering.Scheme | None] = field(default_factory=dict)
+    listed_headings: set[str] = field(default_factory=set)
+    heading_list: tuple[int, heading_numbering.Scheme] | None = None
+    heading_abstracts: dict[tuple, int] = field(default_factory=dict)
 
     def __post_init__(self):
         self.meta = self.book.meta
@@ -229,9 +235,12 @@ class _Writer:
 
     def _survey(self) -> None:
         """Collect cross-reference targets and labels, and the contents' entries."""
+        headings: list[Heading] = []
+
         def blocks(bs, part):
             for b in bs:
                 if isinstance(b, Heading) and part is not None:
+                    headings.append(b)
                     if b.id:
                         self.ref_texts[b.id] = (b.number if b.number else
                                                 plain_text(_without_notes(b.content)))
@@ -269,7 +278,12 @@ class _Writer:
         for part in self.book.parts:
             self.toc.append(_TocEntry(1, plain_text(part.title),
                                       self._bookmark(f"part:{part.id}"), part.dir == "rtl"))
+            headings.clear()
             blocks(part.blocks, part)
+            scheme = heading_numbering.scheme(headings, part_digits(self.meta.digits, part.lang))
+            self.heading_schemes[part.id] = scheme
+            self.listed_headings |= {h.id for h in headings if scheme and h.id and h.number
+                                     and scheme.listed(h.level - 2)}
 
     def _heading_bookmark(self, h: Heading) -> str:
         """Headings without an id get one by their order (remembered per node)."""
@@ -401,6 +415,7 @@ class _Writer:
         self._bookmarked(p, self._bookmark(f"part:{part.id}"),
                          lambda: self._inlines(p, _without_notes(part.title), scope))
         self._inlines(p, _only_notes(part.title), scope)
+        self.heading_list = self._new_heading_list(self.heading_schemes.get(part.id))
         for block in part.blocks:
             self.block(self.body, block, scope)
         sect = self._sect_pr(rtl)
@@ -429,6 +444,11 @@ class _Writer:
         name = self._heading_bookmark(h)
         number = h.number  # already in the edition's digits
         title = _without_notes(h.content)
+        if number and self.heading_list is not None:
+            num_id, scheme = self.heading_list
+            oxml.set_num_pr(p._p, num_id, h.level - 2)
+            if scheme.listed(h.level - 2):
+                number = ""  # Word prints it
         if number:
             self._bookmarked(p, name, lambda: self._text(p, number, scope))
             self._text(p, h.prefix[len(number):], scope)
@@ -626,7 +646,9 @@ class _Writer:
             runs = self._text(p, ref.label, scope, marks)
             oxml.wrap_hyperlink(runs, anchor=name)
             return runs
-        return self._runs(p, oxml.field_runs(f"REF {name} \\h", ref.label), scope,
+        # \n: the heading's list number as Word prints it (no context, §17.16.5.58)
+        switches = "\\n \\h" if ref.target in self.listed_headings else "\\h"
+        return self._runs(p, oxml.field_runs(f"REF {name} {switches}", ref.label), scope,
                           style=_char_style(marks))
 
     _INLINES = {Text: _text_run, Strong: _strong, Emph: _emph, Code: _code, Link: _link,
@@ -705,10 +727,26 @@ class _Writer:
 
     # ------------------------------------------------------------ lists
 
+    def _new_heading_list(self, scheme: heading_numbering.Scheme | None):
+        """A part's section numbering: a ``w:num`` counting from 1, of an abstract definition
+        per scheme; None for a part whose numbers stay typed text."""
+        if scheme is None:
+            return None
+        numbering = self.doc.part.numbering_part.element
+        key = (scheme.level_texts, scheme.num_fmt)
+        if key not in self.heading_abstracts:
+            self.heading_abstracts[key] = len(numbering.findall(qn("w:abstractNum"))) + 1
+            oxml.add_numbering(numbering, oxml.heading_abstract_num(
+                self.heading_abstracts[key], scheme.level_texts, scheme.num_fmt))
+        self.num_count += 1
+        oxml.add_numbering(numbering, oxml.num(self.num_count, self.heading_abstracts[key],
+                                               restart_levels=2))
+        return self.num_count, scheme
+
     def _new_list(self, ordered: bool, start: int | None) -> int:
         numbering = self.doc.part.numbering_part.element
         if ordered not in self.list_abstracts:
-            abstract_id = len(self.list_abstracts) + 1
+            abstract_id = len(numbering.findall(qn("w:abstractNum"))) + 1
             oxml.add_numbering(numbering, oxml.abstract_num(
                 abstract_id, ordered, NUMBER_FORMAT[self.meta.digits]))
             self.list_abstracts[ordered] = abstract_id

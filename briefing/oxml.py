@@ -457,13 +457,44 @@ def abstract_num(abstract_id: int, ordered: bool, num_fmt: str = "decimal",
     return a
 
 
-def num(num_id: int, abstract_id: int, start: int | None = None):
+def heading_abstract_num(abstract_id: int, level_texts: tuple[str, ...], num_fmt: str,
+                         hang: int = 800):
+    """An ``w:abstractNum`` for section headings: level ``i`` prints ``level_texts[i]``
+    (``%1``, ``%1.%2``, ``(%2)``; ``""`` counts without printing) in ``num_fmt`` digits, then
+    a tab to the title, ``hang`` twips from the heading's start."""
+    a = _el("w:abstractNum", abstractNumId=abstract_id)
+    a.append(_el("w:multiLevelType", val="multilevel"))
+    for ilvl, text in enumerate(level_texts):
+        lvl = _el("w:lvl", ilvl=ilvl)
+        # CT_Lvl's sequence: start, numFmt, lvlRestart, pStyle, isLgl, suff, lvlText, lvlJc
+        lvl.append(_el("w:start", val=1))
+        lvl.append(_el("w:numFmt", val=num_fmt))
+        lvl.append(_el("w:suff", val="tab" if text else "nothing"))
+        lvl.append(_el("w:lvlText", val=text))
+        # The number is centred on a point ``hang / 2`` from the heading's start, the title
+        # starts at ``hang``. Centred, because Word aligns a number "left" at the start side of
+        # a right-to-left paragraph and LibreOffice 7.4 to the left of the point: only a centred
+        # number falls in the same place, inside the text block, in both.
+        lvl.append(_el("w:lvlJc", val="center" if text else "left"))
+        ppr = OxmlElement("w:pPr")
+        _put(ppr, _el("w:ind", left=hang, hanging=hang // 2) if text else
+             _el("w:ind", left=0, firstLine=0))
+        lvl.append(ppr)
+        a.append(lvl)
+    return a
+
+
+def num(num_id: int, abstract_id: int, start: int | None = None, restart_levels: int = 0):
     """A ``w:num`` instance of an abstract definition, restarting at ``start`` if given."""
     n = _el("w:num", numId=num_id)
     n.append(_el("w:abstractNumId", val=abstract_id))
     if start is not None:
         override = _el("w:lvlOverride", ilvl=0)
         override.append(_el("w:startOverride", val=start))
+        n.append(override)
+    for ilvl in range(restart_levels):  # this instance counts from 1 (a part's headings)
+        override = _el("w:lvlOverride", ilvl=ilvl)
+        override.append(_el("w:startOverride", val=1))
         n.append(override)
     return n
 

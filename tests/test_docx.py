@@ -239,18 +239,37 @@ def test_headings_print_their_number_and_part_titles_are_heading_1(built):
                 "".join(t.text for t in p.iter(w("t"))))
     assert heads["Heading1"] == ["الأهمية الاستراتيجية", "Annex: US strategy"]
     assert heads["Heading2"][0] == "أولاً: نبذة عن دول آسيا الوسطى"
-    assert heads["Heading3"] == ["2.1 الصادرات"]
+    # «2.1» is Word list numbering (the ordinal word stays text, counted at level 0)
+    assert heads["Heading3"] == ["الصادرات"]
+    numbering = built.xml("word/numbering.xml")
+
+    def level_text(p):
+        num_id = p.find("w:pPr/w:numPr/w:numId", NS).get(w("val"))
+        ilvl = p.find("w:pPr/w:numPr/w:ilvl", NS).get(w("val"))
+        abstract = numbering.find(f"w:num[@w:numId='{num_id}']/w:abstractNumId", NS).get(w("val"))
+        return numbering.find(f"w:abstractNum[@w:abstractNumId='{abstract}']"
+                              f"/w:lvl[@w:ilvl='{ilvl}']/w:lvlText", NS).get(w("val"))
+
+    styled = [(p.find("w:pPr/w:pStyle", NS).get(w("val")), p) for p in doc.iter(w("p"))
+              if p.find("w:pPr/w:pStyle", NS) is not None]
+    assert [level_text(p) for st, p in styled if st == "Heading3"] == ["%1.%2"]
+    assert level_text(next(p for st, p in styled if st == "Heading2")) == ""
 
 
 def test_lists_use_numbering_definitions(built):
     numbering = built.xml("word/numbering.xml")
-    fmts = {lvl.find("w:numFmt", NS).get(w("val"))
-            for lvl in numbering.iterfind("w:abstractNum/w:lvl[@w:ilvl='0']", NS)}
+    lists = [a for a in numbering.iterfind("w:abstractNum", NS)  # not the headings' numbering
+             if a.find("w:multiLevelType", NS).get(w("val")) == "hybridMultilevel"]
+    fmts = {a.find("w:lvl[@w:ilvl='0']/w:numFmt", NS).get(w("val")) for a in lists}
     assert fmts == {"bullet", "decimal"}
-    starts = [s.get(w("val")) for s in numbering.iter(w("startOverride"))]
+    ids = {a.get(w("abstractNumId")) for a in lists}
+    starts = [s.get(w("val")) for n in numbering.iterfind("w:num", NS)
+              if n.find("w:abstractNumId", NS).get(w("val")) in ids
+              for s in n.iter(w("startOverride"))]
     assert starts == ["1", "3"]
     doc = built.xml("word/document.xml")
-    num_prs = list(doc.iter(w("numPr")))
+    num_prs = [n for n in doc.iter(w("numPr")) if not n.getparent().find(
+        "w:pStyle", NS).get(w("val")).startswith("Heading")]
     assert len(num_prs) == 7
     assert {n.find("w:ilvl", NS).get(w("val")) for n in num_prs} == {"0", "1"}
 

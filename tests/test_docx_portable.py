@@ -376,3 +376,41 @@ def test_pdf_word_and_charts_share_one_identity(package):
     chart = load_chart_style(STYLES / "chart.yaml")
     assert chart.get("colors", "text") == identity.colors["ink"]
     assert tuple(chart.get("colors", "palette")) == identity.chart_palette
+
+
+# ---------------------------------------------------------------- 6. heading numbers as Word lists
+
+
+def _heading(level: int, number: str):
+    from briefing.model import Heading, Text, Where
+    return Heading(level, (Text("t"),), "", number, Where("t.md", 1))
+
+
+def test_heading_schemes_word_can_print_exactly():
+    from briefing.heading_numbering import scheme
+    ordinal_decimal = [_heading(2, "أولاً"), _heading(3, "1.1"), _heading(3, "1.2"),
+                       _heading(2, ""), _heading(2, "ثانياً"), _heading(3, "2.1")]
+    s = scheme(ordinal_decimal, "western")
+    assert (s.level_texts, s.num_fmt) == (("", "%1.%2"), "decimal")
+    parenthesized = [_heading(2, "أولاً"), _heading(3, "(١)"), _heading(3, "(٢)"),
+                     _heading(2, "ثانياً"), _heading(3, "(١)")]
+    s = scheme(parenthesized, "arabic-indic")
+    assert (s.level_texts, s.num_fmt) == (("", "(%2)"), "hindiNumbers")
+    assert scheme([_heading(2, "1"), _heading(2, "2")], "western").level_texts == ("%1", "")
+    # Word would print «٣.١», the book prints «٣٫١»: the numbers stay text
+    assert scheme([_heading(2, "٣"), _heading(3, "٣٫١")], "arabic-indic") is None
+    # a number Word's counters would not reach (1.1 then 1.3) stays text
+    assert scheme([_heading(2, "1"), _heading(3, "1.1"), _heading(3, "1.3")], "western") is None
+    assert scheme([_heading(2, "أولاً"), _heading(2, "ثانياً")], "western") is None
+
+
+@needs_office
+def test_libreoffice_prints_the_list_numbers_of_headings(hidden_pdf, package):
+    body = xml(package, "word/document.xml")
+    h3 = [p for p in body.iter(w("p"))
+          if p.find("w:pPr/w:pStyle[@w:val='Heading3']", NS) is not None]
+    assert h3 and all(p.find("w:pPr/w:numPr", NS) is not None for p in h3)
+    pages = [p.extract_text() for p in pypdf.PdfReader(hidden_pdf).pages]
+    # past the cover and the contents (whose cached entries carry the number as text)
+    body_pages = [t for t in pages[2:] if "أكبر" in t]
+    assert len(body_pages) == 1 and "1.1" in body_pages[0]
