@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .build import DEFAULT_EDITION, FORMATS, ROOT, build, check
 from .errors import SourceError
-from .pdf import PDF_VARIANTS
+from .writers.pdf import PDF_VARIANTS
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SourceError
-from .sourcefiles import read_yaml
+from .sources.files import read_yaml
 
 _HEX = re.compile(r"#[0-9a-fA-F]{6}")
 
