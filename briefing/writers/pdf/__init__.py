@@ -21,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from ... import model as m
+from ...identity import load_identity
 
 esc = html.escape
 
@@ -190,7 +191,7 @@ def book_to_html(book: m.Book, styles_dir: Path) -> str:
                              undefined=jinja2.StrictUndefined)
     return env.get_template("book.html").render(
         meta=book.meta, page=book.page, parts=parts, outline=book.outline, bullets=m.BULLETS,
-        contents=m.label("contents", book.meta.lang),
+        identity=load_identity(styles_dir), contents=m.label("contents", book.meta.lang),
         counter_style=COUNTER_STYLES[book.meta.digits])
 
 
