@@ -12,8 +12,10 @@ The folders follow the pipeline (sources → model → charts → writers):
 * :mod:`briefing.writers.pdf` and :mod:`briefing.writers.docx` (with its raw OOXML layer) write
   the book;
 * :mod:`briefing.editions` makes next year's edition, checks typed numbers and compares editions;
-* :mod:`briefing.numerals` is the book's one rule for printing numbers, years and dates;
-  :mod:`briefing.fonts` checks that the bundled fonts print every character;
+* :mod:`briefing.numerals` is the book's one rule for printing numbers, years and dates, and
+  :mod:`briefing.directions` for numbers, Latin and Arabic runs inside the other direction
+  (docs/conventions.md); :mod:`briefing.fonts` checks that the bundled fonts print every
+  character; :mod:`briefing.identity` is the shared look (``styles/identity.yaml``);
 * :mod:`briefing.build` runs the numbered steps; :mod:`briefing.cli` is the command line.
 """
 

@@ -1,6 +1,8 @@
 """Sources → model: an edition folder read, checked and converted into a :class:`~briefing.model.Book`.
 
-``files`` (confined, size-limited readers of text and YAML), ``loading`` (the steps: manifest, data,
-text, numbering, conversion), ``text`` (Markdown parts → blocks), ``expressions`` (``{{ … }}`` in
-the text, bound to data), ``figures`` (figure specifications).
+``files`` (confined, size-limited readers of text and YAML), ``loading`` (the steps: manifest,
+data, text, conversion, numbering), ``text`` (Markdown parts → blocks), ``expressions``
+(``{{ … }}`` in the text, bound to data) with ``dates`` (the edition's and the data's dates),
+``figures`` and ``tables`` (the specifications of figures and tables), ``numbering`` (the pass
+over the converted model that decides every printed number, label and the contents).
 """

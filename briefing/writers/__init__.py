@@ -1,3 +1,8 @@
-"""The two writers of the model: :mod:`briefing.writers.pdf` (HTML + CSS paged media through
-WeasyPrint) and :mod:`briefing.writers.docx` (python-docx, with raw OOXML kept in ``oxml``).
-Both read only the model and ``styles/``."""
+"""The two writers of the model, which read only the model and ``styles/``:
+
+* :mod:`briefing.writers.pdf`: HTML + CSS paged media through WeasyPrint, with ``text_layer``
+  (ToUnicode maps from the fonts themselves) and ``tagging`` (PDF/UA languages and artifacts);
+* :mod:`briefing.writers.docx`: python-docx, with the raw OOXML in ``oxml``, the embedded fonts in
+  ``oxml_fonts``, Word list numbering of section numbers in ``heading_numbering`` and the
+  contents' page numbers from LibreOffice in ``pagination``.
+"""
