@@ -61,7 +61,10 @@ def arabic_part_text(text: str, digits: str) -> str:
     out, last = [], 0
     for match in _ADDRESS.finditer(text):
         out.append(_foreign_runs(text[last:match.start()], digits))
-        out.append(isolate(match.group(0), rtl=False))
+        # an Arabic path segment is a right-to-left run of its own inside the address, or the
+        # digits after it would join it («…/تقارير/2023» drawn «…/2023/تقارير»)
+        address = _ARABIC_RUN.sub(lambda m: isolate(m.group(0), rtl=True), match.group(0))
+        out.append(isolate(address, rtl=False))
         last = match.end()
     out.append(_foreign_runs(text[last:], digits))
     return "".join(out)
@@ -78,7 +81,9 @@ def _foreign_runs(text: str, digits: str) -> str:
 
 def english_part_text(text: str) -> str:
     """A string of an English part with each Arabic phrase isolated right to left (split at
-    punctuation, so a list of Arabic names reads in its order)."""
+    punctuation, so a list of Arabic names reads in its order), and U+2212 for a typed
+    hyphen-minus sign («-3.5%» prints «−3.5%»)."""
+    text = re.sub(f"(?<![\\w{_DIGIT}])-(?=[{_DIGIT}])", "\u2212", text)
     return _ARABIC_RUN.sub(lambda m: isolate(m.group(0), rtl=True), text)
 
 

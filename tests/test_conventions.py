@@ -17,6 +17,7 @@ import pytest
 from docxview import read_docx
 from paths import FIXTURES, ROOT
 
+from briefing import model as m
 from briefing.build import build
 from briefing.errors import SourceError
 from briefing.sources.loading import load_edition
@@ -79,6 +80,8 @@ def test_addresses_and_latin_phrases_keep_their_order(built):
     for address in ("https://www.example.org/ar/", "info@example.org", "Outlook"):
         assert any(address in t for t in texts), address
     assert not [t for t in texts if t.startswith("/https")], "a URL drawn with its slash first"
+    # an Arabic path segment stays between its slashes (poppler gives it reversed, as drawn)
+    assert [t for t in texts if re.fullmatch("https://ar.example.org/(تقارير|ريراقت)/2023", t)]
     line = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "IMF, World Economic Outlook database, April 2023" in line
@@ -111,9 +114,12 @@ def test_digits_follow_the_part_in_every_number_of_both_outputs(built):
     # list numbers at every level, in the part's digits, never Latin letters (docxview reads
     # numbering.xml as Word does)
     markers = [t.split(" ", 1)[0] for style, t in view.body if style == "ListParagraph"]
-    assert markers[:5] == (["1.", "2.", "1.", "2.", "3."] if digits == "western"
-                           else ["١.", "٢.", "١.", "٢.", "٣."])
-    assert markers[5:] == ["1.", "1.", "2."]  # the English part
+    assert markers[:6] == (["1.", "2.", "1.", "2.", "3.", "–"] if digits == "western"
+                           else ["١.", "٢.", "١.", "٢.", "٣.", "–"])
+    assert markers[6:] == ["1.", "1.", "2."]  # the English part
+    # the PDF marks a bullet list inside a numbered one as Word does: by depth (– at level 2)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert re.search("–\\s*نقطة فرعية", text)
 
 
 def test_a_link_keeps_its_bold_and_italic_in_word(built):
@@ -127,6 +133,14 @@ def test_a_link_keeps_its_bold_and_italic_in_word(built):
     italic = [r for r in runs if "السنوي" in r][0]
     assert "<w:b/>" in bold and "<w:bCs/>" in bold and 'w:val="Hyperlink"' in bold
     assert "<w:i/>" in italic and "<w:iCs/>" in italic
+
+
+def test_a_typed_negative_takes_the_minus_sign_in_english_parts_too(edition_copy):
+    annex = edition_copy / "text" / "02-annex.md"
+    annex.write_text(annex.read_text() + "\nA fall of -3.5% in 2018-2028 after COVID-19.\n")
+    book = load_edition(edition_copy).book
+    text = " ".join(m.plain_text((n,)) for n in m.walk(book.parts[1]) if isinstance(n, m.Text))
+    assert "\u22123.5%" in text and "2018-2028" in text and "COVID-19" in text
 
 
 def test_a_percent_sign_typed_before_its_number_is_refused(edition_copy):

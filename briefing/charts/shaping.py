@@ -24,7 +24,7 @@ from .. import numerals
 
 ShapingMode = Literal["matplotlib", "reshape"]
 
-LRM = "\u200e"
+LRM, RLM = "\u200e", "\u200f"
 _ARABIC_RE = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _PROBE = "بيت"  # three joining letters: initial, medial and final forms differ from the nominal glyphs
 _PROBE_ORDER = "دا"  # two letters that do not join: drawn right to left when bidi is applied
@@ -116,6 +116,8 @@ def format_number(value: float, decimals: int, *, lang: str = "ar", digits: str 
     text = numerals.format_number(value, decimals, digits, thousands)
     rtl_run = digits == "arabic-indic"
     text = text.replace(numerals.NEGATIVE, (LRM if lang == "ar" and not rtl_run else "") + minus)
+    if rtl_run and text.startswith(minus):
+        text = RLM + text  # a right-to-left run on its own (a tick label): the sign on the right
     if percent:
         text += "\u066a" if lang == "ar" else "%"
     return text

@@ -324,6 +324,17 @@ def test_glyphs_match_harfbuzz(text, font):
     glyphs.assert_glyphs_match(text, font)
 
 
+def test_an_arabic_indic_negative_reads_right_to_left_with_its_sign_first():
+    """As the prose prints it (docs/conventions.md): the sign on the right of the digits, even in
+    a tick label that has no Arabic letter to set its direction."""
+    label = at.format_number(-26.8, 1, digits="arabic-indic")
+    drawn = glyphs.matplotlib_glyphs(label, AR_FONT)
+    from matplotlib.ft2font import FT2Font
+    cmap = FT2Font(str(AR_FONT)).get_charmap()
+    digits = [drawn.index(cmap[ord(c)]) for c in "٢٦٫٨"]
+    assert digits == sorted(digits) and drawn.index(cmap[ord("-")]) > max(digits)
+
+
 def test_negative_number_keeps_its_sign_on_the_left():
     label = "قيرغيزستان " + at.format_number(-26.8, 1)
     drawn = glyphs.matplotlib_glyphs(label, AR_FONT)
