@@ -30,7 +30,7 @@ CHART_KINDS = ("bar", "barh", "stacked", "line", "bar-line", "pie", "donut", "ma
 SPEC_KEYS = {"caption", "numbering", "chart", "data", "x", "entities", "years", "lines",
              "value_labels", "axis_title", "source", "alt", "highlight", "context"}
 STYLE_KEYS = {"figure", "fonts", "sizes", "colors", "lines", "estimate", "grid", "rtl", "units",
-              "map"}
+              "map", "word"}
 FONTS_DIR = Path(__file__).resolve().parent.parent / "styles" / "fonts"
 # The drawing code itself is part of every chart's cache key: an edited drawing module must not
 # leave charts drawn by its old version in the cache (nobody has to remember to bump a number).

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Union
+from typing import Any, Literal, Union
 
 Direction = Literal["rtl", "ltr"]
 Lang = Literal["ar", "en"]
@@ -158,12 +158,14 @@ class Table:
 
 @dataclass(frozen=True)
 class Image:
-    """A rendered chart: vector for print, 300 dpi raster for Word."""
+    """A rendered chart: vector for print, 300 dpi raster for Word; ``native``, when set (a
+    :class:`briefing.docx_charts.NativeChart`: kind and data), makes Word draw it as a chart."""
 
     svg: Path
     png: Path
     width_mm: float
     height_mm: float
+    native: Any = None
 
 
 @dataclass(frozen=True)
