@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lxml import etree
@@ -107,10 +107,22 @@ def number_format(decimals: int, digits: str, percent: bool = False) -> str:
     return f'{prefix}{body};{prefix}"{MINUS}"{body}'
 
 
-def columns(chart: NativeChart, style: ChartStyle, lang: str) -> list[_Column]:
+def labels(chart: NativeChart, digits: str) -> ChartData:
+    """The chart data with its years (categories, or series names) in the part's digits, as the
+    PDF's chart prints them; names of countries and groups are left as they are."""
+    data = chart.data
+    if digits == "western":
+        return data
+    if data.x_is_time:
+        return replace(data, categories=tuple(localize_digits(c, digits) for c in data.categories))
+    return replace(data, series=tuple(replace(s, name=localize_digits(s.name, digits))
+                                      for s in data.series))
+
+
+def columns(chart: NativeChart, style: ChartStyle, lang: str, digits: str) -> list[_Column]:
     """The workbook's columns, in order: each series of the data (a line's projected years left
     empty and moved to a projection column after it), then the projections key if any."""
-    data = chart.data
+    data = labels(chart, digits)
     palette = list(style.get("colors", "palette"))
     out: list[_Column] = []
     projections: list[_Column] = []
@@ -147,12 +159,11 @@ def chart_parts(chart: NativeChart, style: ChartStyle, lang: str, digits: str,
     """The chart part and its workbook (dated ``created``, so the same sources give the same
     bytes). ``digits`` is the part's: ``western`` or ``arabic-indic``; ``lang`` ``ar`` or ``en``."""
 
-    cols = columns(chart, style, lang)
+    cols = columns(chart, style, lang, digits)
     rtl = lang == "ar"
     chart_data = _DatedChartData(rtl=rtl, created=created,
                             number_format=number_format(chart.data.decimals, digits))
-    chart_data.categories = [localize_digits(c, digits) if chart.data.x_is_time else c
-                             for c in chart.data.categories]
+    chart_data.categories = labels(chart, digits).categories
     for col in cols:
         chart_data.add_series(col.name, col.values)
     base = CHART_TYPES[chart.kind]
@@ -299,11 +310,18 @@ class _Styler:
         elif self.rtl and rtl.get("categories_from_right", True):
             cat.reverse_order = True  # the value axis crosses at the first category: right
         cat.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # under negative bars too
+        # level category labels, as the PDF's years (LibreOffice would turn crowded ones 45°),
+        # a point smaller when many share the axis
+        cat._element.find(qn("c:txPr")).find(qn("a:bodyPr")).set("rot", "0")
+        if len(data.categories) > 10:
+            self._font(cat.tick_labels.font, self.style.get("sizes", "tick") - 1.5)
         if data.unit:
             val.has_title = True
             tf = val.axis_title.text_frame
             tf.text = data.unit
             self._font(tf.paragraphs[0].font, self.style.get("sizes", "unit"))
+            if self.rtl:  # a right-to-left paragraph: «% من …» keeps its runs in order
+                tf.paragraphs[0]._p.get_or_add_pPr().set("rtl", "1")
 
     # ---------------------------------------------------------------- series
 
@@ -341,7 +359,10 @@ class _Styler:
                 line.fill.background()
                 series.marker.style = XL_MARKER_STYLE.SQUARE
                 series.marker.size = 8
-                self._hatched(series.marker.format.fill, col.color, est)
+                # LibreOffice draws no hatched marker: the projections' lighter tint
+                series.marker.format.fill.solid()
+                series.marker.format.fill.fore_color.rgb = _rgb(
+                    _tint(col.color, float(est.get("alpha", 0.45))))
                 series.marker.format.line.fill.background()
                 continue
             line.color.rgb = color
@@ -404,6 +425,10 @@ class _Styler:
                     self._font(labels.font, size, bold=bool(bars))
                     labels.font.color.rgb = _rgb(col.color if bars else
                                                  self.style.get("colors", "text"))
+                    if bars:  # on white, like the PDF's halo, to stay legible over the bars
+                        labels._element.find(qn("c:txPr")).addprevious(parse_xml(
+                            f'<c:spPr {nsdecls("c", "a")}><a:solidFill><a:srgbClr val="FFFFFF"/>'
+                            '</a:solidFill></c:spPr>'))
                     if col.role == "projection":
                         self._hide_label(series, col.values.index(next(
                             v for v in col.values if v is not None)))
@@ -475,9 +500,14 @@ class _Styler:
 
         kind, cols = self.native.kind, self.cols
         pie = kind in ("pie", "donut")
-        shown = [i for i, c in enumerate(cols)
-                 if c.role == "legend" or (c.role in ("bar", "line") and
-                                           len(self.native.data.series) > 1)]
+        if kind in ("barh", "stacked"):
+            # all entries: these list them bottom-up (LibreOffice then counts a hidden entry's
+            # index in that order, Word's reading is unknown), and have no projection series
+            shown = list(range(len(cols)))
+        else:
+            shown = [i for i, c in enumerate(cols)
+                     if c.role == "legend" or (c.role in ("bar", "line") and
+                                               len(self.native.data.series) > 1)]
         if not pie and not shown:
             self.chart.has_legend = False
             return
@@ -519,7 +549,7 @@ def alt_text(native: NativeChart, description: str, digits: str) -> str:
     """The chart's alternative text: ``description`` (the spec's alt, or the caption), then its
     data, series by series (``2021: الإمارات 187.6، البحرين 159.1 …``), so a screen reader gives
     the numbers a sighted reader sees."""
-    data = native.data
+    data = labels(native, digits)
     sep, listing = ("، ", "؛ ") if any("\u0600" <= ch <= "\u06ff" for ch in description) else (
         ", ", "; ")
     parts = []
