@@ -107,6 +107,13 @@ def number_format(decimals: int, digits: str, percent: bool = False) -> str:
     return f'{prefix}{body};{prefix}"{MINUS}"{body}'
 
 
+def excel_number(value: float) -> float:
+    """``value`` to Excel's 15 significant digits: the workbook (XlsxWriter writes 16) and the
+    chart's cache (python-pptx writes the float's shortest form) then hold the same number,
+    where a computed aggregate's last binary digits (1.8102389188149288) would make them differ."""
+    return float(f"{value:.15g}")
+
+
 def labels(chart: NativeChart, digits: str) -> ChartData:
     """The chart data with its years (categories, or series names) in the part's digits, as the
     PDF's chart prints them; names of countries and groups are left as they are."""
@@ -148,6 +155,8 @@ def columns(chart: NativeChart, style: ChartStyle, lang: str, digits: str) -> li
                   for k, (v, e) in enumerate(zip(s.values, s.estimate))),
             color, "projection", (), i))
     out += projections
+    out = [replace(c, values=tuple(None if v is None else excel_number(v) for v in c.values))
+           for c in out]
     if any_estimate:
         out.append(_Column(label, (None,) * len(data.categories), style.get("colors", "axis"),
                            "legend"))
