@@ -529,10 +529,16 @@ class _Styler:
         self._font(legend.font, self.style.get("sizes", "legend"))
         if pie:
             return
-        for i in sorted(set(range(len(cols))) - set(shown), reverse=True):
-            legend._element.insert(0, parse_xml(
-                f'<c:legendEntry {nsdecls("c")}><c:idx val="{i}"/><c:delete val="1"/>'
-                '</c:legendEntry>'))
+        # after c:legendPos, in index order (CT_Legend's sequence)
+        anchor = legend._element.find(qn("c:legendPos"))
+        for i in sorted(set(range(len(cols))) - set(shown)):
+            entry = parse_xml(f'<c:legendEntry {nsdecls("c")}><c:idx val="{i}"/>'
+                              '<c:delete val="1"/></c:legendEntry>')
+            if anchor is None:
+                legend._element.insert(0, entry)
+            else:
+                anchor.addnext(entry)
+            anchor = entry
 
 
 def _tick_decimals(data: ChartData) -> int:

@@ -14,10 +14,12 @@ The content types come from python-docx's package writer (an ``Override`` for th
 
 from __future__ import annotations
 
+from xml.sax.saxutils import quoteattr
+
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.part import Part, XmlPart
-from docx.oxml import parse_xml
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 
 CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
@@ -59,16 +61,17 @@ def inline_chart(r_id: str, shape_id: int, name: str, descr: str, width_mm: floa
     """A ``w:drawing`` holding the chart related as ``r_id``, inline in its run, of the given size;
     ``descr`` is its alternative text (``wp:docPr/@descr``), ``shape_id`` a drawing id unique in
     the document."""
-    from xml.sax.saxutils import quoteattr
-
     cx, cy = round(width_mm * EMU_PER_MM), round(height_mm * EMU_PER_MM)
-    return parse_xml(
-        f'<w:drawing {nsdecls("w", "wp", "a", "r")}>'
-        f'<wp:inline distT="0" distB="0" distL="0" distR="0">'
+    # built as python-docx builds a picture's, so that the namespaces the document declares are
+    # not declared again on the drawing
+    drawing = OxmlElement("w:drawing")
+    drawing.append(parse_xml(
+        f'<wp:inline {nsdecls("wp", "a", "r")} distT="0" distB="0" distL="0" distR="0">'
         f'<wp:extent cx="{cx}" cy="{cy}"/>'
         f'<wp:effectExtent l="0" t="0" r="0" b="0"/>'
         f'<wp:docPr id="{shape_id}" name={quoteattr(name)} descr={quoteattr(descr)}/>'
         f'<wp:cNvGraphicFramePr/>'
         f'<a:graphic><a:graphicData uri="{CHART_URI}">'
         f'<c:chart xmlns:c="{CHART_URI}" r:id="{r_id}"/>'
-        f'</a:graphicData></a:graphic></wp:inline></w:drawing>')
+        f'</a:graphicData></a:graphic></wp:inline>'))
+    return drawing
