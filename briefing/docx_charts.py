@@ -53,6 +53,7 @@ from pptx.util import Pt
 from . import oxml_chart
 from .chart_pie import _luminance
 from .charts import ChartData, ChartStyle, load_chart_style
+from .errors import SourceError
 from .numbers import format_number, localize_digits
 
 # ``[$-2000401]``: a number format's locale prefix that makes Office and LibreOffice print the
@@ -167,11 +168,10 @@ def chart_parts(chart: NativeChart, style: ChartStyle, lang: str, digits: str,
                 created: dt.date) -> ChartParts:
     """The chart part and its workbook (dated ``created``, so the same sources give the same
     bytes). ``digits`` is the part's: ``western`` or ``arabic-indic``; ``lang`` ``ar`` or ``en``."""
-
     cols = columns(chart, style, lang, digits)
     rtl = lang == "ar"
     chart_data = _DatedChartData(rtl=rtl, created=created,
-                            number_format=number_format(chart.data.decimals, digits))
+                                 number_format=number_format(chart.data.decimals, digits))
     chart_data.categories = labels(chart, digits).categories
     for col in cols:
         chart_data.add_series(col.name, col.values)
@@ -181,9 +181,8 @@ def chart_parts(chart: NativeChart, style: ChartStyle, lang: str, digits: str,
                      if c.role in ("line", "projection")
                      or (c.role == "legend" and chart.kind in ("bar", "bar-line", "line"))}
     if chart.kind != "line" and in_line_group:
-        _move_to_line_group(space, parse_xml(
-            ChartXmlWriter(XL_CHART_TYPE.LINE_MARKERS, chart_data).xml.encode("utf-8")),
-                            in_line_group)
+        lines = ChartXmlWriter(XL_CHART_TYPE.LINE_MARKERS, chart_data).xml.encode("utf-8")
+        _move_to_line_group(space, parse_xml(lines), in_line_group)
     _Styler(Chart(space, None), chart, cols, style, lang, digits).apply()
     return ChartParts(etree.tostring(space, xml_declaration=True, encoding="UTF-8",
                                      standalone=True),
@@ -193,7 +192,6 @@ def chart_parts(chart: NativeChart, style: ChartStyle, lang: str, digits: str,
 def _move_to_line_group(space, line_space, indexes: set[int]) -> None:
     """Series ``indexes`` drawn as lines over the bars: the ``c:lineChart`` python-pptx writes for
     the same data keeps those series and takes the bar chart's axes."""
-
     bar = space.find(f".//{qn('c:barChart')}")
     line = line_space.find(f".//{qn('c:lineChart')}")
     for group, keep in ((bar, lambda i: i not in indexes), (line, lambda i: i in indexes)):
@@ -244,6 +242,9 @@ class _Styler:
         self.lang, self.digits = lang, digits
         self.rtl = lang == "ar"
         self.font = style.get("word", "fonts", "en" if lang == "en" else "ar")
+        if not isinstance(self.font, str) or not self.font:
+            raise SourceError(f"no font family for Word charts in '{lang}' (word: fonts: {lang}:)",
+                              file=style.file, key="word")
 
     # ---------------------------------------------------------------- the whole chart
 
@@ -265,7 +266,6 @@ class _Styler:
 
     def _font(self, font, size: float, bold: bool = False) -> None:
         """Size, weight and both the Latin and the complex-script face (Arabic takes ``a:cs``)."""
-
         font.size = Pt(size)
         font.bold = bold
         font.name = self.font
@@ -278,7 +278,6 @@ class _Styler:
 
     def _no_border(self) -> None:
         """No frame around the chart (the book's figures have none)."""
-
         space = self.chart._chartSpace
         sp = parse_xml(f'<c:spPr {nsdecls("c", "a")}><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>')
         space.find(qn("c:txPr")).addprevious(sp)
@@ -398,7 +397,6 @@ class _Styler:
     def _hatched(self, fill, color: str, est) -> None:
         """A projection's bar: hatched in the series colour over its lighter tint (the PDF's
         ``alpha`` and ``hatch``)."""
-
         fill.patterned()
         fill.pattern = MSO_PATTERN_TYPE.WIDE_UPWARD_DIAGONAL
         fill.fore_color.rgb = _rgb(color)
@@ -454,7 +452,6 @@ class _Styler:
 
     def _hide_label(self, series, idx: int) -> None:
         """``<c:dLbl><c:idx/><c:delete val="1"/></c:dLbl>``: no label on point ``idx``."""
-
         dlbls = series._element.find(qn("c:dLbls"))
         dlbls.insert(0, parse_xml(f'<c:dLbl {nsdecls("c")}><c:idx val="{idx}"/>'
                                   '<c:delete val="1"/></c:dLbl>'))
@@ -506,7 +503,6 @@ class _Styler:
         """Series names when there are several (slices for pies), plus the projections key;
         the projection series' own entries are hidden. Right of the plot in Arabic (read from
         the top, whatever the direction), under it in English; pies: beside, as in the PDF."""
-
         kind, cols = self.native.kind, self.cols
         pie = kind in ("pie", "donut")
         if kind in ("barh", "stacked"):
