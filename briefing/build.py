@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import model as m
-from .charts import chart_data, load_chart_style, planned_images, render_chart
+from .charts import NativeChart, chart_data, load_chart_style, planned_images, render_chart
 from .errors import SourceError
 from .fonts import check_fonts
 from .loading import MANIFEST, Edition, load_edition
@@ -108,7 +108,6 @@ def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES, *
     images = {job: plans[job][0] for job in jobs}
     native = {}
     if word_charts == "native":
-        from .docx_charts import NativeChart
         native = {job: NativeChart(spec.chart, spec.value_labels,
                                    chart_data(spec, edition.data, style, job[1]))
                   for job in jobs if (spec := edition.charts[job[0]]).chart != "map"}

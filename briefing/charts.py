@@ -259,6 +259,16 @@ class ChartData:
     x_is_time: bool
 
 
+@dataclass(frozen=True)
+class NativeChart:
+    """A chart as the Word writer draws it natively (``model.Image.native``, built by
+    :mod:`briefing.docx_charts`): its kind, whether values are labelled, and its data."""
+
+    kind: str              # bar, barh, stacked, line, bar-line, pie, donut
+    value_labels: bool
+    data: ChartData
+
+
 def chart_data(spec: ChartSpec, store: DataStore, style: ChartStyle, lang: str) -> ChartData:
     """The numbers and names a (non-map) chart shows; SourceErrors name the spec file."""
     try:

@@ -52,7 +52,7 @@ from pptx.util import Pt
 
 from . import oxml_chart
 from .chart_pie import _luminance
-from .charts import ChartData, ChartStyle, load_chart_style
+from .charts import ChartData, ChartStyle, NativeChart, load_chart_style
 from .errors import SourceError
 from .numbers import format_number, localize_digits
 
@@ -67,15 +67,6 @@ CHART_TYPES = {"bar": XL_CHART_TYPE.COLUMN_CLUSTERED, "bar-line": XL_CHART_TYPE.
                "barh": XL_CHART_TYPE.BAR_CLUSTERED, "stacked": XL_CHART_TYPE.COLUMN_STACKED,
                "line": XL_CHART_TYPE.LINE_MARKERS, "pie": XL_CHART_TYPE.PIE,
                "donut": XL_CHART_TYPE.DOUGHNUT}
-
-
-@dataclass(frozen=True)
-class NativeChart:
-    """What the Word writer needs to draw a figure as a native chart (``Image.native``)."""
-
-    kind: str              # bar, barh, stacked, line, bar-line, pie, donut
-    value_labels: bool
-    data: ChartData
 
 
 @dataclass(frozen=True)

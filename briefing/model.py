@@ -159,7 +159,7 @@ class Table:
 @dataclass(frozen=True)
 class Image:
     """A rendered chart: vector for print, 300 dpi raster for Word; ``native``, when set (a
-    :class:`briefing.docx_charts.NativeChart`: kind and data), makes Word draw it as a chart."""
+    :class:`briefing.charts.NativeChart`: kind and data), makes Word draw it as a chart."""
 
     svg: Path
     png: Path
