@@ -4,8 +4,10 @@ In: a :class:`ChartSpec` (read from the edition's figures folder), the edition's
 :class:`~briefing.data.DataStore`, a :class:`ChartStyle` (``styles/chart.yaml``), the language of the
 part that shows the chart and the book's digits.
 Out: :class:`ChartImages` - an SVG with text as outlines (for WeasyPrint, which does not apply the
-bidi algorithm inside SVG) and a 300 dpi PNG (for Word), named by a content hash so unchanged
-charts are reused, plus the printed size and the alternative text.
+bidi algorithm inside SVG) and a 300 dpi PNG (for Word's pictures), named by a content hash so
+unchanged charts are reused, plus the printed size and the alternative text; and, for Word's
+native charts (:mod:`briefing.docx_charts`), the :class:`ChartData` itself in a
+:class:`NativeChart`.
 
 The drawing of each chart kind is in :mod:`briefing.chart_draw`; Arabic text handling (shaping
 detection, numbers, glyph checks) in :mod:`briefing.arabic_text`.
