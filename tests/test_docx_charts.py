@@ -436,3 +436,21 @@ def test_libreoffice_draws_every_chart_with_its_categories_in_order(name, reques
         else:
             along = [w.x for w in found]            # from the left
         assert along == sorted(along) and len(set(along)) == len(along), (fig.id, labels)
+
+
+def test_a_chart_style_without_word_fonts_is_a_located_error(fixture_built, tmp_path):
+    import datetime as dt
+
+    from briefing.charts import load_chart_style
+    from briefing.docx_charts import chart_parts
+    from briefing.errors import SourceError
+
+    text = (STYLES / "chart.yaml").read_text(encoding="utf-8")
+    (tmp_path / "chart.yaml").write_text(text.replace("fonts: {ar: Amiri, en: Noto Serif}",
+                                                      "fonts: {en: Noto Serif}"), encoding="utf-8")
+    style = load_chart_style(tmp_path / "chart.yaml", STYLES / "fonts")
+    fig = fixture_built.native()[0][0]
+    with pytest.raises(SourceError) as error:
+        chart_parts(fig.image.native, style, "ar", "western", dt.date(2023, 7, 19))
+    assert str(error.value.file) == str(tmp_path / "chart.yaml") and error.value.key == "word"
+    assert chart_parts(fig.image.native, style, "en", "western", dt.date(2023, 7, 19)).workbook
