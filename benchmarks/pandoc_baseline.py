@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from briefing import model as m  # noqa: E402
 from briefing.build import DEFAULT_EDITION, STYLES  # noqa: E402
-from briefing.charts import chart_data, load_chart_style, map_file  # noqa: E402
-from briefing.loading import load_edition  # noqa: E402
+from briefing.charts.render import chart_data, load_chart_style, map_file  # noqa: E402
+from briefing.sources.loading import load_edition  # noqa: E402
 
 # NB a --run imports briefing.model/build/charts/loading above (light: no matplotlib, WeasyPrint or
 # python-docx); it uses only STYLES from them.

@@ -169,8 +169,8 @@ def lap(name):
     global t
     now = time.perf_counter(); times[name] = now - t; t = now
 from briefing import build as b
-from briefing.pdf import book_to_html, confined_fetcher
-from briefing.docx import write_docx
+from briefing.writers.pdf import book_to_html, confined_fetcher
+from briefing.writers.docx import write_docx
 from weasyprint import HTML
 lap("imports")
 edition = b.check(Path({str(edition)!r}))

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import model as m
-from .charts import NativeChart, chart_data, load_chart_style, planned_images, render_chart
+from .charts.render import NativeChart, chart_data, load_chart_style, planned_images, render_chart
 from .errors import SourceError
 from .fonts import check_fonts
-from .loading import MANIFEST, Edition, load_edition
+from .sources.loading import MANIFEST, Edition, load_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 STYLES = ROOT / "styles"
@@ -50,19 +50,10 @@ def check(edition_dir: Path, styles_dir: Path = STYLES) -> Edition:
 
 
 def figure_jobs(edition: Edition) -> list[tuple[str, str]]:
-    """Every chart the book shows, as (figure id, language of its part), in reading order."""
-    jobs: dict[tuple[str, str], None] = {}
-
-    def scan(blocks, lang):
-        for block in blocks:
-            if isinstance(block, m.Figure):
-                jobs[(block.id, lang)] = None
-            elif isinstance(block, (m.Quote, m.Div)):
-                scan(block.blocks, lang)
-
-    for part in edition.book.parts:
-        scan(part.blocks, part.lang)
-    return list(jobs)
+    """Every chart the book shows, as (figure id, language of its part), in reading order, at any
+    depth (in a list item, a quote, a box)."""
+    return list(dict.fromkeys((node.id, part.lang) for part, node in m.walk_with_part(edition.book)
+                              if isinstance(node, m.Figure)))
 
 
 @dataclasses.dataclass
@@ -112,21 +103,17 @@ def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES, *
                                    chart_data(spec, edition.data, style, job[1]))
                   for job in jobs if (spec := edition.charts[job[0]]).chart != "map"}
 
-    def with_images(blocks, lang):
-        out = []
-        for block in blocks:
-            if isinstance(block, m.Figure):
-                drawn = images[(block.id, lang)]
-                block = dataclasses.replace(block, image=m.Image(
-                    drawn.svg, drawn.png, drawn.width_mm, drawn.height_mm,
-                    native.get((block.id, lang))))
-            elif isinstance(block, (m.Quote, m.Div)):
-                block = dataclasses.replace(block, blocks=with_images(block.blocks, lang))
-            out.append(block)
-        return tuple(out)
+    def with_image(part: m.Part):
+        def drawn(node):
+            if isinstance(node, m.Figure):
+                image = images[(node.id, part.lang)]
+                return dataclasses.replace(node, image=m.Image(
+                    image.svg, image.png, image.width_mm, image.height_mm,
+                    native.get((node.id, part.lang))))
+            return node
+        return drawn
 
-    parts = tuple(dataclasses.replace(part, blocks=with_images(part.blocks, part.lang))
-                  for part in edition.book.parts)
+    parts = tuple(m.transform(part, with_image(part)) for part in edition.book.parts)
     return dataclasses.replace(edition.book, parts=parts)
 
 
@@ -258,7 +245,7 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
             progress(f"[{step}/{steps}] Writing {target}")
         for fmt in formats:
             if fmt == "pdf":
-                from .pdf import write_pdf
+                from .writers.pdf import write_pdf
                 write_pdf(book, tmps[fmt], styles_dir, cache_dir, bleed=bleed, variant=pdf_variant)
             elif book_and_docx is None:
                 write_word(book, tmps[fmt], styles_dir, word_page_numbers)
@@ -270,8 +257,8 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
 def write_word(book: m.Book, path: Path, styles_dir: Path, page_numbers: bool) -> None:
     """The Word document; with ``page_numbers``, written again with its contents' page numbers
     as LibreOffice paginates it (left for Word to fill when LibreOffice is missing or unsure)."""
-    from .docx import write_docx
-    from .pagination import contents_pages
+    from .writers.docx import write_docx
+    from .writers.docx.pagination import contents_pages
 
     write_docx(book, path, styles_dir)
     pages = contents_pages(path) if page_numbers else None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .build import DEFAULT_EDITION, FORMATS, ROOT, WORD_CHARTS, build, check
 from .errors import SourceError
-from .pdf import PDF_VARIANTS
+from .writers.pdf import PDF_VARIANTS
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -55,20 +55,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="with --new-edition: the folder of the new World Bank WDI downloads, "
                              "relative to the raw data folder (e.g. wb_wdi_2024/)")
     annual.add_argument("--raw", type=Path,
-                        help="with --new-edition and --wdi: the raw data folder, to find each "
-                             "indicator's API_<code>_DS2_*.csv file")
+                        help="with --new-edition: the raw data folder holding the --weo file and "
+                             "the --wdi folder (each indicator's API_<code>_DS2_*.csv file)")
+    annual.add_argument("--shift-typed", action="store_true",
+                        help="with --new-edition: move the years of hand-typed data (datasets "
+                             "not in data/import.yaml) too, when their new figures are typed")
     annual.add_argument("--check-numbers", action="store_true",
                         help="list numbers typed in the text that equal a data value (exit 1 if "
                              "any is left)")
+    annual.add_argument("--check-dates", action="store_true",
+                        help="list years, months and dates typed in the text that do not follow "
+                             "the edition's date or its data (exit 1 if any is left)")
     annual.add_argument("--compare", type=Path, metavar="NEW_EDITION",
                         help="report what changes from --edition to NEW_EDITION: data values, "
                              "sentences, figures, tables; exit 1 if the new text cites missing "
                              "values")
     args = parser.parse_args(argv)
-    extra = [f"--{name}" for name in ("year", "date", "weo", "wdi", "raw")
-             if getattr(args, name) is not None]
+    extra = [f"--{name.replace('_', '-')}" for name in ("year", "date", "weo", "wdi", "raw",
+                                                          "shift_typed")
+             if getattr(args, name) not in (None, False)]
     if extra and not args.new_edition:
         parser.error(f"{', '.join(extra)} only go with --new-edition")
+    if (args.weo or args.wdi) and args.raw is None:
+        parser.error("--weo and --wdi need --raw, the folder holding the new downloads, so that "
+                     "they can be checked (e.g. --raw ../shared/data/raw)")
     return args
 
 
@@ -80,18 +90,24 @@ def _iso_date(text: str) -> dt.date:
 
 
 def _annual(args: argparse.Namespace, say) -> int:
-    """--new-edition, --check-numbers and --compare (README: "Annual editions")."""
+    """--new-edition, --check-numbers, --check-dates and --compare (README: "Annual
+    editions")."""
     from .editions import check_numbers, compare, new_edition
     if args.new_edition:
         files = {k: v for k, v in (("weo", args.weo), ("wdi", args.wdi)) if v}
         say(f"Creating {args.new_edition} from {args.edition}")
         for note in new_edition(args.edition, args.new_edition, args.year, args.date, files,
-                                args.raw):
+                                args.raw, args.shift_typed):
             say(f"  {note}")
-        say(f"ok: {args.new_edition} created; next: import its data (README, Annual editions)")
+        say(f"ok: {args.new_edition} created; the steps left are listed above (README, "
+            "\"Step by step: next year's edition\")")
         return 0
-    if args.check_numbers:
-        result = check_numbers(args.edition)
+    if args.check_numbers or args.check_dates:
+        if args.check_dates:
+            from .sources.dates import check_dates
+            result = check_dates(args.edition)
+        else:
+            result = check_numbers(args.edition)
         say(result.text())
         return 0 if result.ok else 1
     report = compare(args.edition, args.compare)
@@ -103,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     say = lambda message: print(message, flush=True)  # noqa: E731
     try:
-        if args.new_edition or args.check_numbers or args.compare:
+        if args.new_edition or args.check_numbers or args.check_dates or args.compare:
             return _annual(args, say)
         if args.check:
             say(f"[1/1] Checking {args.edition}")

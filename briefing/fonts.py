@@ -82,12 +82,17 @@ def check_fonts(book: m.Book, fonts_dir: Path, manifest: str = "edition.yaml") -
         raise SourceError(f"font '{fonts.body}' has no Arabic letters; choose an Arabic font",
                           file=manifest, key="fonts.body")
     missing: dict[str, m.Where] = {}  # every uncovered character, with where it is first typed
+    every = frozenset().union(*available.values())
+    manifest_where = m.Where(str(manifest))
+    for text in (book.meta.title, book.meta.subtitle, book.meta.organisation, book.meta.date_text):
+        _check_text(text, every, manifest_where, missing)
     for part in book.parts:
         order = (fonts.body, fonts.heading, fonts.latin) if part.lang == "ar" else (
             fonts.latin, fonts.body, fonts.heading)
         covered = frozenset().union(*(available[f] for f in order + FALLBACKS if f in available))
-        _check_text(m.plain_text(part.title), covered, part.where, missing)
-        _check_blocks(part.blocks, covered, part.where, missing)
+        for node, where in m.walk_with_where(part):  # every printed string, at any depth
+            for text in _texts(node):
+                _check_text(text, covered, where, missing)
     if missing:
         _report(missing)
 
@@ -113,27 +118,18 @@ def _report(missing: dict[str, m.Where]) -> None:
     raise SourceError(message, file=first.file, line=first.line)
 
 
-def _check_blocks(blocks, covered: frozenset[int], where: m.Where,
-                  missing: dict[str, m.Where]) -> None:
-    for block in blocks:
-        here = getattr(block, "where", where)
-        for text in _texts(block):
-            _check_text(text, covered, here, missing)
-        for child in getattr(block, "blocks", ()):
-            _check_blocks((child,), covered, here, missing)
-        for item in getattr(block, "items", ()):
-            _check_blocks(item, covered, here, missing)
-
-
-def _texts(block) -> list[str]:
-    if isinstance(block, (m.Paragraph, m.Heading)):
-        notes = [b for run in block.content if isinstance(run, m.Note) for b in run.blocks]
-        return [m.plain_text(block.content)] + [t for b in notes for t in _texts(b)]
-    if isinstance(block, m.Table):
-        cells = [cell for row in (block.header, *block.rows) for cell in row]
-        return [m.plain_text(block.caption), block.source] + [m.plain_text(c) for c in cells]
-    if isinstance(block, m.Figure):
-        return [m.plain_text(block.caption), block.source]
+def _texts(node) -> list[str]:
+    """The strings a node prints itself (its children are walked apart)."""
+    if isinstance(node, (m.Text, m.Code)):
+        return [node.text]
+    if isinstance(node, m.CrossRef):
+        return [node.label]
+    if isinstance(node, m.Footnote):
+        return [node.marker]
+    if isinstance(node, m.Heading):
+        return [node.number]
+    if isinstance(node, (m.Table, m.Figure)):
+        return [str(node.label or ""), node.source]
     return []
 
 

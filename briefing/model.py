@@ -1,20 +1,30 @@
 """The document model: the only thing the PDF and DOCX writers read.
 
-Book → parts → blocks → inline runs, as frozen dataclasses. Every block carries ``where`` (source
-file and line) so later stages can still point an editor at the text that caused a problem.
-Numbers (section ordinals, figure and table numbers, footnote numbers) are resolved when the model is
-built, so both writers print the same ones.
+Book → parts → blocks → inline runs, as frozen dataclasses (about the node kinds of Pandoc's AST).
+Every block carries ``where`` (source file and line) so later stages can still point an editor at
+the text that caused a problem.
+
+The model carries every decision a writer needs, made once when the sources are loaded
+(:mod:`briefing.sources.numbering`): each part's language, direction and digits; every printed
+number already formatted (section numbers, figure, table and footnote numbers and labels); an id for
+every heading, figure and table; the contents (:attr:`Book.outline`); the page geometry
+(:attr:`Book.page`). Writers format nothing the model could have decided.
+
+:func:`walk` visits every node at every depth in reading order and :func:`transform` rebuilds a tree
+(like Pandoc's ``walk``), so that no stage can see one kind of content and miss another.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Callable, Iterator, Literal, Union
 
 Direction = Literal["rtl", "ltr"]
 Lang = Literal["ar", "en"]
+Digits = Literal["western", "arabic-indic"]
 
 
 @dataclass(frozen=True)
@@ -65,35 +75,55 @@ class LineBreak:
 
 
 @dataclass(frozen=True)
-class Note:
-    """A footnote: its number in the book and its content, placed where it is referenced."""
+class Footnote:
+    """A footnote, placed where it is called: its number in the book (in reading order, as Word
+    and the PDF's footnote counter number them), ``marker`` that number as the calling part prints
+    it («٣» in an Arabic-Indic part), and its content (paragraphs and lists)."""
 
     number: int
+    marker: str
     blocks: tuple["Block", ...]
 
 
 @dataclass(frozen=True)
 class CrossRef:
-    """A reference to a figure, table or section by id; ``label`` is its resolved text (شكل 3)."""
+    """A reference to a figure, table or section by id; ``label`` is its resolved text as the
+    referring part prints it («شكل 3», «Figure 3», a section's number); ``where`` is the line of
+    the reference, for errors."""
 
     target: str
     kind: Literal["figure", "table", "section"]
     label: str
+    where: Where
 
 
-Inline = Union[Text, Strong, Emph, Code, Link, LineBreak, Note, CrossRef]
+Inline = Union[Text, Strong, Emph, Code, Link, LineBreak, Footnote, CrossRef]
 
 
 # ---------------------------------------------------------------- blocks
 
 
 @dataclass(frozen=True)
+class CaptionLabel:
+    """A caption's label as printed: the counter's word in the part's language and the number in
+    the part's digits («شكل» «٣»). Word keeps the number in a SEQ field, so the two stay apart."""
+
+    word: str
+    number: str
+
+    def __str__(self) -> str:
+        return f"{self.word} {self.number}"
+
+
+@dataclass(frozen=True)
 class Heading:
-    """A section heading; ``number`` is its computed label (أولاً, 3.1) or empty."""
+    """A section heading; ``id`` is never empty (the editor's ``{#id}`` or one made from the part's
+    id and the heading's order); ``number`` is its printed label (أولاً, ٣٫١, (2)) or empty."""
 
     level: int
     content: tuple[Inline, ...]
     id: str
+    numbered: bool  # False for ``{.unnumbered}``/``{-}``
     number: str
     where: Where
 
@@ -132,7 +162,8 @@ class Quote:
 
 @dataclass(frozen=True)
 class Div:
-    """A generic container: ``aside`` (boxed), ``signature`` (end-aligned lines), ``note``."""
+    """A generic container (``::: kind``): ``aside`` (boxed), ``signature`` (end-aligned lines),
+    ``note`` (a remark in smaller type; footnotes are :class:`Footnote`)."""
 
     kind: Literal["aside", "signature", "note"]
     blocks: tuple["Block", ...]
@@ -144,14 +175,18 @@ Cell = tuple[Inline, ...]
 
 @dataclass(frozen=True)
 class Table:
-    """A table. Captioned tables (with an id) are numbered; plain Markdown tables are not."""
+    """A table. Captioned tables (``[[table:id]]``) are numbered and labelled («جدول 2»); plain
+    Markdown tables have no id, number or label. Every row has as many cells as the header.
+    ``number_columns`` marks, per column, the columns whose body cells are all numbers: they are set
+    left-to-right and aligned on their right edge, so digits line up by place value."""
 
     id: str
     number: int | None
+    label: CaptionLabel | None
     caption: tuple[Inline, ...]
     header: tuple[Cell, ...]
     rows: tuple[tuple[Cell, ...], ...]
-    numeric: tuple[bool, ...]  # per column: numbers are aligned as numbers
+    number_columns: tuple[bool, ...]
     source: str
     where: Where
 
@@ -159,7 +194,7 @@ class Table:
 @dataclass(frozen=True)
 class Image:
     """A rendered chart: vector for print, 300 dpi raster for Word; ``native``, when set (a
-    :class:`briefing.charts.NativeChart`: kind and data), makes Word draw it as a chart."""
+    :class:`briefing.charts.render.NativeChart`: kind and data), makes Word draw it as a chart."""
 
     svg: Path
     png: Path
@@ -170,11 +205,13 @@ class Image:
 
 @dataclass(frozen=True)
 class Figure:
-    """A numbered figure (شكل) or image (صورة); ``image`` is filled by the charts stage."""
+    """A numbered figure (شكل) or image (صورة), ``label`` its printed label («شكل ٣»);
+    ``image`` is filled by the charts stage."""
 
     id: str
     counter: Literal["figure", "image"]
     number: int
+    label: CaptionLabel | None
     caption: tuple[Inline, ...]
     source: str
     alt: str
@@ -190,12 +227,14 @@ Block = Union[Heading, Paragraph, ListBlock, Quote, Div, Table, Figure]
 
 @dataclass(frozen=True)
 class Part:
-    """A part of the book (foreword, report, annex), with its own language and direction."""
+    """A part of the book (foreword, report, annex), with its own language, direction and digits
+    (the edition's ``digits`` in an Arabic part; Western in an English one)."""
 
     id: str
     title: tuple[Inline, ...]
     lang: Lang
     dir: Direction
+    digits: Digits
     blocks: tuple[Block, ...]
     where: Where
 
@@ -209,22 +248,79 @@ class Fonts:
 
 @dataclass(frozen=True)
 class Meta:
+    """The manifest's facts about the whole book; ``date_text`` is the date as the cover prints it
+    («يوليو 2023م»)."""
+
     title: str
     subtitle: str
     organisation: str
     date: dt.date
+    date_text: str
     lang: Lang
     dir: Direction
     paper: str
-    digits: Literal["western", "arabic-indic"]
+    digits: Digits
     fonts: Fonts
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    """The page both writers lay out, in millimetres: paper size, margins (``inside`` at the spine;
+    for a right-to-left book the spine is on the right of odd pages), and the distance of the
+    running header and footer from the paper's edge (Word's ``w:header``/``w:footer``; in CSS the
+    margin boxes sit in the top and bottom margins)."""
+
+    paper: str
+    width: float
+    height: float
+    top: float
+    bottom: float
+    inside: float
+    outside: float
+    header: float
+    footer: float
+
+    @property
+    def text_width(self) -> float:
+        return self.width - self.inside - self.outside
+
+
+# paper → (width, height) and margins (top, bottom, inside, outside, header, footer), in mm: the
+# booklet's A4 page, scaled for A5; Letter keeps A4's margins
+PAPERS = {"A4": ((210, 297), (22, 24, 25, 18, 12, 10)),
+          "A5": ((148, 210), (16, 17, 18, 13, 9, 8)),
+          "Letter": ((215.9, 279.4), (22, 24, 25, 18, 12, 10))}
+
+
+def page_geometry(paper: str) -> PageGeometry:
+    """The geometry of a paper size named in the manifest (one of :data:`PAPERS`)."""
+    (width, height), (top, bottom, inside, outside, header, footer) = PAPERS[paper]
+    return PageGeometry(paper, width, height, top, bottom, inside, outside, header, footer)
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    """One line of the contents: level 1 for a part's title, 2 and 3 for its headings; ``target``
+    the id of the heading (or part); ``text`` as printed (number and title, without footnotes)."""
+
+    level: int
+    target: str
+    text: str
+    lang: Lang
+    dir: Direction
 
 
 @dataclass(frozen=True)
 class Book:
     meta: Meta
     parts: tuple[Part, ...]
+    outline: tuple[OutlineEntry, ...]
+    page: PageGeometry
 
+
+# The bullets of unnumbered lists, by depth (deeper lists repeat the last): both writers print
+# these, from the bundled fonts (◦ and ▪ are in none of them).
+BULLETS = ("•", "–", "–")
 
 # Caption and reference words, by language: the model's one piece of vocabulary.
 LABELS = {
@@ -240,16 +336,95 @@ def label(kind: str, lang: str) -> str:
     return LABELS[lang][kind]
 
 
+_ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+
+
 def plain_text(content: tuple[Inline, ...]) -> str:
-    """The visible text of inline runs (footnotes left out), for alt text, bookmarks and tests."""
+    """The visible text of inline runs (footnotes and the invisible isolates of
+    :mod:`briefing.directions` left out), for alt text, bookmarks, the contents and tests."""
+    return _plain(content).translate(_ISOLATES)
+
+
+def _plain(content: tuple[Inline, ...]) -> str:
     out = []
     for run in content:
         if isinstance(run, (Text, Code)):
             out.append(run.text)
         elif isinstance(run, (Strong, Emph, Link)):
-            out.append(plain_text(run.content))
+            out.append(_plain(run.content))
         elif isinstance(run, CrossRef):
             out.append(run.label)
         elif isinstance(run, LineBreak):
             out.append("\n")
     return "".join(out)
+
+
+# ---------------------------------------------------------------- the one walk
+
+Node = Union[Book, Part, Block, Inline]
+_NODE_TYPES = (Book, Part, Heading, Paragraph, ListBlock, Quote, Div, Table, Figure, Text, Strong,
+               Emph, Code, Link, LineBreak, Footnote, CrossRef)
+
+
+def _nodes_in(value) -> Iterator[Node]:
+    """The nodes held by one field: a node, or tuples of nodes at any depth (list items, rows)."""
+    if isinstance(value, _NODE_TYPES):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _nodes_in(item)
+
+
+def children(node: Node) -> Iterator[Node]:
+    """A node's child nodes in reading order: fields are declared in the order they are read
+    (a part's title before its blocks, a table's caption before its header and rows), and a
+    footnote's blocks are children of its call."""
+    for f in dataclasses.fields(node):
+        yield from _nodes_in(getattr(node, f.name))
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node under ``node`` (itself first), depth first, in reading order."""
+    yield node
+    for child in children(node):
+        yield from walk(child)
+
+
+def walk_with_where(node: Node, where: Where | None = None) -> Iterator[tuple[Node, Where]]:
+    """Every node under ``node``, as :func:`walk`, with the place of the nearest block holding it
+    (for errors about an inline run: the line of its paragraph, footnote or cell's table)."""
+    if not isinstance(node, CrossRef):  # a reference's place is its paragraph's
+        where = getattr(node, "where", where)
+    yield node, where
+    for child in children(node):
+        yield from walk_with_where(child, where)
+
+
+def walk_with_part(book: Book) -> Iterator[tuple[Part, Node]]:
+    """Every node of the book's parts at every depth, with the part it belongs to."""
+    for part in book.parts:
+        for node in walk(part):
+            yield part, node
+
+
+def transform(node: Node, fn: Callable[[Node], Node]) -> Node:
+    """A copy of the tree with ``fn`` applied to every node, in reading order, before its children
+    are transformed (so ``fn`` may count nodes as a reader meets them). ``fn`` returns the node
+    itself when nothing changes; unchanged subtrees are returned as they are."""
+    node = fn(node)
+    changes = {}
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        new = _transform_value(value, fn)
+        if new is not value:
+            changes[f.name] = new
+    return dataclasses.replace(node, **changes) if changes else node
+
+
+def _transform_value(value, fn):
+    if isinstance(value, _NODE_TYPES):
+        return transform(value, fn)
+    if isinstance(value, tuple) and value and not isinstance(value, str):
+        new = tuple(_transform_value(item, fn) for item in value)
+        return value if all(a is b for a, b in zip(new, value)) else new
+    return value

@@ -38,7 +38,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from briefing import oxml  # noqa: E402
+from briefing.writers.docx import oxml  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from briefing.build import STYLES, draw_figures
-from briefing.loading import load_edition
+from briefing.sources.loading import load_edition
+from paths import MINI
 
-MINI = Path(__file__).parent / "fixtures" / "mini"
 
 
 @pytest.fixture(scope="session")

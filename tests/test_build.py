@@ -11,7 +11,7 @@ import pytest
 
 from briefing.build import STYLES, DrawStats, build, draw_figures
 from briefing.errors import SourceError
-from briefing.loading import load_edition
+from briefing.sources.loading import load_edition
 
 GDP_CHART = """caption: الناتج المحلي الإجمالي، 2021م–2022م
 chart: bar

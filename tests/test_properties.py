@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
 
 from briefing.build import STYLES, check, draw_figures
-from briefing.docx import write_docx
+from briefing.writers.docx import write_docx
 from briefing.errors import SourceError
-from briefing.pdf import book_to_html, write_pdf
+from briefing.writers.pdf import book_to_html, write_pdf
+from paths import MINI
 
-MINI = Path(__file__).parent / "fixtures" / "mini"
 # derandomized: the same examples every run (a failure is never a fluke of the day); no
 # shrinking: each example builds a book, so shrinking a failure takes minutes - the failing
 # example is printed as found, and the ones found so far are kept below as @example

@@ -26,9 +26,8 @@ import pytest
 from bad_inputs import CASES, apply, run_cli_many
 from briefing.build import STYLES, build, remove_stale_parts
 from briefing.errors import SourceError
+from paths import MINI, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-MINI = Path(__file__).parent / "fixtures" / "mini"
 
 
 def make_book(edition: Path, out: Path, *args: str, timeout: float = 120,

@@ -20,12 +20,11 @@ import pytest
 
 from briefing import model as m
 from briefing.build import STYLES, check, draw_figures
-from briefing.pdf import book_to_html, write_pdf
+from briefing.writers.pdf import book_to_html, write_pdf
 from bad_inputs import run_cli_many
 from pdftext import pdftotext
+from paths import MINI, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-MINI = Path(__file__).parent / "fixtures" / "mini"
 SECRET = "TOPSECRET-4711"
 
 
@@ -255,7 +254,7 @@ def test_the_pdf_writer_opens_nothing_outside_styles_and_charts(mini_book, tmp_p
 
 def test_the_fetcher_is_used_for_every_url(mini_book, tmp_path, listener, monkeypatch):
     """Even a URL that reaches WeasyPrint's stylesheet machinery is not fetched."""
-    from briefing import pdf as pdf_module
+    from briefing.writers import pdf as pdf_module
 
     port, connections = listener
     hostile = f'@import url("http://127.0.0.1:{port}/x.css"); @font-face {{ font-family: X; ' \

@@ -151,7 +151,7 @@ CASES: list[Case] = [
     Case("md-duplicate-section-id", {ANNEX: replace("{#background}", "{#population}")},
          r"02-annex\.md:3", ("the id 'population' is used twice",), "duplicate ids across parts"),
     Case("md-figure-placed-twice", {ANNEX: append("\n[[figure:population-chart]]\n")},
-         r"02-annex\.md:10", ("the id 'population-chart' is used twice",),
+         r"02-annex\.md:10", ("is placed twice", "01-report.md:", "[[ref:population-chart]]"),
          "the same figure placed twice"),
     Case("md-duplicate-part-id", {MANIFEST: replace("    lang: en", "    lang: en\n    id: 01-report")},
          r"edition\.yaml:12 \[parts\]", ("two parts have the id '01-report'",), "duplicate part ids"),

@@ -1,0 +1,3 @@
+"""Figures drawn from data: ``render`` (chart style, the data a chart shows, content-hashed cache,
+SVG and PNG output), ``draw`` (bars and lines), ``pie``, ``locator_map``, ``shaping`` (Arabic
+labels: shaping detection, digits, font coverage)."""

@@ -1,0 +1,419 @@
+"""Drawing the chart kinds with matplotlib (called by :mod:`briefing.charts`).
+
+Every string reaches matplotlib through :class:`Labeller`, which checks that the chart font can
+draw it (a SourceError naming the figure otherwise), localises digits and, only for matplotlib
+builds that do not shape text, converts it to shaped visual order. Right-to-left conventions come
+from the ``rtl`` section of ``styles/chart.yaml``; English charts are always left to right.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from pathlib import Path
+
+import matplotlib
+from matplotlib import patheffects
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, fontManager
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from . import shaping as at
+from ..errors import SourceError
+
+MM = 1 / 25.4
+_registered: set[str] = set()
+
+
+class Labeller:
+    """Checks, localises and prepares the chart's strings; remembers logical forms."""
+
+    def __init__(self, fig, spec, style, lang: str, digits: str):
+        self.fig, self.spec, self.lang, self.digits = fig, spec, lang, digits
+        self.regular = style.font(lang)
+        self.bold = style.font(lang, "bold")
+        for path in (self.regular, self.bold):
+            if str(path) not in _registered:  # so family names resolve to the bundled files only
+                fontManager.addfont(str(path))
+                _registered.add(str(path))
+        self.mode = at.shaping_mode(self.regular)
+        self.minus = "\u2212" if 0x2212 in at.charmap(str(self.regular)) else "-"
+        fig._briefing_logical = {}
+
+    def prop(self, size: float, bold: bool = False) -> FontProperties:
+        return FontProperties(fname=str(self.bold if bold else self.regular), size=size)
+
+    def __call__(self, text: str, where: str = "label", bold: bool = False) -> str:
+        text = str(text)
+        if self.lang == "ar":
+            text = text.replace("%", "\u066a")  # the Arabic chart font has no «%»
+        text = at.localise_digits(text, self.lang, self.digits)
+        font = self.bold if bold else self.regular
+        missing = at.missing_chars(text, font)
+        if missing:
+            raise SourceError(f"the chart font {font.name} cannot draw {at.describe_chars(missing)} "
+                              f"in {where} «{text}»; rephrase without these characters",
+                              file=self.spec.file, key=where)
+        drawn = at.prepare(text, self.mode)
+        self.fig._briefing_logical[drawn] = text
+        return drawn
+
+    def number(self, value: float, decimals: int, percent: bool = False) -> str:
+        s = at.format_number(value, decimals, lang=self.lang, digits=self.digits,
+                             minus=self.minus, percent=percent)
+        return self(s, "number")
+
+
+def _rc(style) -> dict:
+    return {
+        "svg.fonttype": "path", "axes.unicode_minus": False, "hatch.linewidth": 0.45,
+        "axes.linewidth": style.get("lines", "axis_width", default=0.6),
+        "text.color": style.get("colors", "text"), "axes.labelcolor": style.get("colors", "text"),
+        "xtick.color": style.get("colors", "axis"), "ytick.color": style.get("colors", "axis"),
+        "xtick.labelcolor": style.get("colors", "text"), "ytick.labelcolor": style.get("colors", "text"),
+        "path.simplify": True,
+    }
+
+
+def draw(spec, data, store, style, *, lang: str, digits: str, geography: Path) -> Figure:
+    rtl = lang == "ar"
+    width, height = style.size_mm(spec.chart)
+    with matplotlib.rc_context(_rc(style)):
+        fig = Figure(figsize=(width * MM, height * MM), layout="constrained")
+        fig.get_layout_engine().set(w_pad=1.5 * MM, h_pad=1.5 * MM, wspace=0, hspace=0)
+        L = Labeller(fig, spec, style, lang, digits)
+        ax = fig.add_subplot()
+        if spec.chart == "map":
+            from .locator_map import draw_map
+            draw_map(ax, fig, spec, store, style, L, rtl, geography)
+        elif spec.chart in ("pie", "donut"):
+            from .pie import draw_pie
+            draw_pie(ax, fig, spec, data, style, L, rtl)
+        elif spec.chart == "barh":
+            _draw_barh(ax, fig, spec, data, style, L, rtl)
+        else:
+            _draw_xy(ax, fig, spec, data, style, L, rtl)
+    return fig
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _estimate_handle(style, L, line: bool):
+    label = L(style.get("estimate", "label", L.lang, default="Projections"), "legend")
+    grey = style.get("colors", "axis")
+    if line:
+        return Line2D([], [], color=grey, lw=style.get("lines", "line_width"),
+                      linestyle=_dash(style), label=label)
+    return Patch(facecolor=grey, alpha=style.get("estimate", "alpha"), hatch=style.get("estimate", "hatch"),
+                 edgecolor=grey, linewidth=0, label=label)
+
+
+def _dash(style):
+    ls = style.get("estimate", "linestyle")
+    return (ls[0], tuple(ls[1])) if isinstance(ls, (list, tuple)) else ls
+
+
+def _legend(fig, handles, style, L, rtl, loc: str | None = None):
+    """A legend under the plot, in reading order: row by row, from the right for Arabic."""
+    if not handles:
+        return None
+    n = len(handles)
+    ncols = n if n <= 4 else math.ceil(n / 2) if n <= 8 else 4
+    rows = math.ceil(n / ncols)
+    blank = Patch(facecolor="none", edgecolor="none", label=" ")
+    grid = [[blank] * ncols for _ in range(rows)]
+    for i, h in enumerate(handles):
+        r, c = divmod(i, ncols)
+        grid[r][ncols - 1 - c if rtl else c] = h
+    ordered = [grid[r][c] for c in range(ncols) for r in range(rows)]  # matplotlib fills by column
+    return fig.legend(handles=ordered, loc=loc or ("outside lower right" if rtl else "outside lower left"),
+                      ncols=ncols, frameon=False, prop=L.prop(style.get("sizes", "legend")),
+                      markerfirst=not rtl, handlelength=1.6, handleheight=0.9, columnspacing=1.6,
+                      handletextpad=0.5, borderaxespad=0.2, alignment="right" if rtl else "left")
+
+
+def _unit(ax, data, style, L, rtl, side_right: bool):
+    if data.unit:
+        ax.set_title(L(data.unit, "axis_title"), loc="right" if side_right else "left",
+                     fontproperties=L.prop(style.get("sizes", "unit")),
+                     color=style.get("colors", "text"), pad=9)
+
+
+def _clean_axes(ax, style, value_axis: str):
+    for side in ("top", "left", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    axis_color = style.get("colors", "axis")
+    if value_axis in ("left", "right"):
+        ax.spines["bottom"].set_visible(True)
+        ax.spines["bottom"].set_color(axis_color)
+        if style.get("grid", "show", default=True):
+            ax.yaxis.grid(True, color=style.get("colors", "grid"), lw=style.get("lines", "grid_width"))
+    else:
+        side = "right" if value_axis == "bottom-rtl" else "left"
+        ax.spines[side].set_visible(True)
+        ax.spines[side].set_color(axis_color)
+        if style.get("grid", "show", default=True):
+            ax.xaxis.grid(True, color=style.get("colors", "grid"), lw=style.get("lines", "grid_width"))
+    ax.set_axisbelow(True)
+    ax.tick_params(length=0, pad=3)
+
+
+def _value_formatter(ax_axis, data, L):
+    decimals = _tick_decimals(ax_axis)
+
+    def fmt(v, _pos):
+        return L.number(v, decimals)
+    ax_axis.set_major_formatter(FuncFormatter(fmt))
+
+
+def _tick_decimals(ax_axis) -> int:
+    locs = [v for v in ax_axis.get_majorticklocs()]
+    for d in range(0, 4):
+        if all(abs(round(v, d) - v) < 1e-9 for v in locs):
+            return d
+    return 3
+
+
+def _text_width_mm(L, text: str, size: float) -> float:
+    return max(_line_width_mm(str(L.regular), line, size)
+               for line in text.split("\n"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _line_width_mm(font: str, line: str, size: float) -> float:
+    from matplotlib.textpath import TextToPath
+
+    with at.quiet_line_metrics():
+        w, _h, _d = TextToPath().get_text_width_height_descent(
+            line, FontProperties(fname=font, size=size), ismath=False)
+    return w * 25.4 / 72
+
+
+def _category_labels(ax, data, style, L, rtl, n):
+    """Category names under the bars: wrapped at spaces, made a little smaller, or - when
+    still too wide for their slot - set at 45 degrees."""
+    size = style.get("sizes", "tick")
+    if data.x_is_time:
+        ax.set_xticklabels([L(c, "years") for c in data.categories], fontproperties=L.prop(size))
+        return
+    slot = (style.size_mm("bar")[0] - 22) / max(n, 1) * 0.92
+    names = list(data.categories)
+    for attempt_size in (size, size - 0.5, size - 1):
+        candidates = []
+        for c in names:
+            words = c.split(" ")
+            # one line, else the most balanced break into two lines at a space
+            options = [c] + sorted((" ".join(words[:i]) + "\n" + " ".join(words[i:])
+                                    for i in range(1, len(words))),
+                                   key=lambda t: max(len(x) for x in t.split("\n")))
+            best = next((o for o in options if _text_width_mm(L, o, attempt_size) <= slot), c)
+            candidates.append(best)
+        if all(_text_width_mm(L, c, attempt_size) <= slot for c in candidates):
+            ax.set_xticklabels([L(c, "entities") for c in candidates],
+                               fontproperties=L.prop(attempt_size), linespacing=0.8)
+            return
+    ax.set_xticklabels([L(c, "entities") for c in names], fontproperties=L.prop(size - 0.5),
+                       rotation=45, rotation_mode="anchor", ha="right", va="center")
+    ax.tick_params(axis="x", pad=6)
+
+
+def _nice_limits(axis, values, labels: bool, include_zero: bool) -> tuple[float, float]:
+    """Axis limits on round tick values that hold the data (and room for value labels)."""
+    lo, hi = min(values), max(values)
+    if include_zero:
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
+    span = (hi - lo) or abs(hi) or 1.0
+    if labels:  # a little room for the labels at the bar ends (they may overhang the last tick)
+        hi += 0.04 * span if hi > 0 else 0
+        lo -= 0.04 * span if lo < 0 else 0
+    ticks = [t for t in MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)]
+    while len(ticks) > 2 and ticks[1] <= lo:
+        ticks.pop(0)
+    while len(ticks) > 2 and ticks[-2] >= hi:
+        ticks.pop()
+    axis.set_ticks(ticks)
+    if axis.axis_name == "y":
+        axis.axes.set_ylim(ticks[0], ticks[-1])
+    else:
+        axis.axes.set_xlim(ticks[0], ticks[-1])
+    return ticks[0], ticks[-1]
+
+
+def _positions(n: int, reverse: bool) -> list[float]:
+    return [float(n - 1 - i) if reverse else float(i) for i in range(n)]
+
+
+# --- vertical bars, stacked bars, lines, bar-line -----------------------------------------------
+
+def _draw_xy(ax, fig, spec, data, style, L, rtl):
+    kind = spec.chart
+    n = len(data.categories)
+    reverse = rtl and ((data.x_is_time and style.get("rtl", "time_direction") == "rtl")
+                       or (not data.x_is_time and style.get("rtl", "categories_from_right", default=True)))
+    xs = _positions(n, reverse)
+    bars = [s for s in data.series if not (kind == "line" or s.as_line)]
+    lines = [s for s in data.series if kind == "line" or s.as_line]
+    colors = dict(zip([s.key for s in data.series], style.palette(len(data.series))))
+    est = style.get("estimate")
+    bw = style.get("lines", "bar_width", default=0.72)
+    sizes = style.get("sizes")
+    labels_to_draw = []  # (x, y, text, va)
+    any_estimate = False
+    if kind == "stacked":
+        pos_bottom, neg_bottom = [0.0] * n, [0.0] * n
+        for s in bars:
+            for i, (v, e) in enumerate(zip(s.values, s.estimate)):
+                bottom = pos_bottom[i] if v >= 0 else neg_bottom[i]
+                ax.bar(xs[i], v, bw * 0.8, bottom=bottom, color=colors[s.key], linewidth=0,
+                       alpha=est["alpha"] if e else 1, hatch=est["hatch"] if e else None,
+                       edgecolor=colors[s.key])
+                any_estimate |= e
+                if spec.value_labels:
+                    labels_to_draw.append((xs[i], bottom + v / 2, s, v, "center", True))
+                if v >= 0:
+                    pos_bottom[i] += v
+                else:
+                    neg_bottom[i] += v
+    else:
+        m = len(bars)
+        w = min(bw, 0.16 * n * max(m, 1)) / max(m, 1)  # few bars: keep them slim
+        for k, s in enumerate(bars):
+            off = (k - (m - 1) / 2) * w
+            if rtl:
+                off = -off  # the first series is the rightmost bar of its group
+            for i, (v, e) in enumerate(zip(s.values, s.estimate)):
+                ax.bar(xs[i] + off, v, w * 0.92, color=colors[s.key], linewidth=0,
+                       alpha=est["alpha"] if e else 1, hatch=est["hatch"] if e else None,
+                       edgecolor=colors[s.key])
+                any_estimate |= e
+                if spec.value_labels:
+                    labels_to_draw.append((xs[i] + off, v, s, v, "edge", False))
+    lw = style.get("lines", "line_width")
+    ms = style.get("lines", "marker_size")
+    for s in lines:
+        c = colors[s.key]
+        actual = [(x, v) for x, v, e in zip(xs, s.values, s.estimate) if not e]
+        estim = [(x, v) for x, v, e in zip(xs, s.values, s.estimate) if e]
+        if actual:
+            ax.plot(*zip(*actual), color=c, lw=lw, marker="o", ms=ms, solid_capstyle="round", zorder=3)
+        if estim:
+            any_estimate = True
+            link = actual[-1:] + estim
+            ax.plot(*zip(*link), color=c, lw=lw, linestyle=_dash(style), zorder=3)
+            ax.plot(*zip(*estim), color=c, lw=0, marker="o", ms=ms, mfc="white", mew=lw * 0.7, zorder=4)
+        if spec.value_labels:
+            for x, v in zip(xs, s.values):
+                labels_to_draw.append((x, v, s, v, "line-over-bars" if bars else "line", False))
+    # axes
+    value_right = rtl and style.get("rtl", "value_axis", default="right") == "right"
+    _clean_axes(ax, style, "right" if value_right else "left")
+    if value_right:
+        ax.yaxis.tick_right()
+    values = [v for s in data.series for v in s.values]
+    if kind == "stacked":
+        values += [sum(v for v in col if v > 0) for col in zip(*(s.values for s in bars))]
+        values += [sum(v for v in col if v < 0) for col in zip(*(s.values for s in bars))]
+    lo, hi = _nice_limits(ax.yaxis, values, spec.value_labels,
+                          include_zero=bool(bars) or min(values) <= 0.5 * max(values))
+    if lo < 0 < hi:
+        ax.axhline(0, color=style.get("colors", "zero_line"), lw=style.get("lines", "axis_width"), zorder=2)
+        ax.spines["bottom"].set_visible(False)
+    ax.set_xticks(xs)
+    _category_labels(ax, data, style, L, rtl, n)
+    for t in ax.get_yticklabels():
+        t.set_fontproperties(L.prop(sizes["tick"]))
+    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
+    _value_formatter(ax.yaxis, data, L)
+    ax.yaxis.set_tick_params(labelsize=sizes["tick"])
+    # value labels
+    if labels_to_draw:
+        span = ax.get_ylim()[1] - ax.get_ylim()[0]
+        for x, y, s, v, how, inside in labels_to_draw:
+            txt = L.number(v, data.decimals)
+            if how == "center":
+                if abs(v) < span * 0.06:
+                    continue
+                ax.text(x, y, txt, ha="center", va="center", fontproperties=L.prop(sizes["value"]),
+                        color="white", zorder=5)
+            elif how == "line-over-bars":  # under the point, on white, in the line's colour
+                ax.annotate(txt, (x, y), xytext=(0, -4), textcoords="offset points",
+                            ha="center", va="top", annotation_clip=False,
+                            fontproperties=L.prop(sizes["value"], bold=True), zorder=6,
+                            color=colors[s.key],
+                            path_effects=[patheffects.withStroke(linewidth=2.2, foreground="white")])
+            else:
+                ax.annotate(txt, (x, y), xytext=(0, 2.5 if v >= 0 else -2.5), textcoords="offset points",
+                            ha="center", va="bottom" if v >= 0 else "top", annotation_clip=False,
+                            fontproperties=L.prop(sizes["value"]), zorder=5,
+                            color=style.get("colors", "text"))
+    _unit(ax, data, style, L, rtl, value_right)
+    # legend: series only when there is more than one, plus the projections entry
+    handles = []
+    if len(data.series) > 1:
+        for s in data.series:
+            name = L(s.name, "legend")
+            if kind == "line" or s.as_line:
+                handles.append(Line2D([], [], color=colors[s.key], lw=lw, marker="o", ms=ms, label=name))
+            else:
+                handles.append(Patch(facecolor=colors[s.key], label=name))
+    if any_estimate:
+        handles.append(_estimate_handle(style, L, line=bool(lines) and not bars))
+    _legend(fig, handles, style, L, rtl)
+
+
+# --- horizontal bars ----------------------------------------------------------------------------
+
+def _draw_barh(ax, fig, spec, data, style, L, rtl):
+    n = len(data.categories)
+    ys = [float(n - 1 - i) for i in range(n)]  # first category at the top
+    colors = style.palette(len(data.series))
+    est = style.get("estimate")
+    sizes = style.get("sizes")
+    m = len(data.series)
+    h = min(style.get("lines", "bar_width", default=0.72), 0.2 * n * m) / m
+    any_estimate = False
+    from_right = rtl and style.get("rtl", "barh_from_right", default=True)
+    for k, s in enumerate(data.series):
+        off = ((m - 1) / 2 - k) * h
+        for i, (v, e) in enumerate(zip(s.values, s.estimate)):
+            ax.barh(ys[i] + off, v, h * 0.9, color=colors[k], linewidth=0, edgecolor=colors[k],
+                    alpha=est["alpha"] if e else 1, hatch=est["hatch"] if e else None)
+            any_estimate |= e
+    _clean_axes(ax, style, "bottom-rtl" if from_right else "bottom")
+    _nice_limits(ax.xaxis, [v for s in data.series for v in s.values], spec.value_labels,
+                 include_zero=True)
+    if from_right:
+        ax.invert_xaxis()
+        ax.yaxis.tick_right()
+    lo, hi = sorted(ax.get_xlim())
+    if lo < 0 < hi:
+        ax.axvline(0, color=style.get("colors", "zero_line"), lw=style.get("lines", "axis_width"), zorder=2)
+        ax.spines["right" if from_right else "left"].set_visible(False)
+    ax.set_yticks(ys)
+    ax.set_yticklabels([L(c, "entities") if not data.x_is_time else L(c, "years")
+                        for c in data.categories], fontproperties=L.prop(sizes["tick"]))
+    ax.set_ylim(-0.6, n - 0.4)
+    _value_formatter(ax.xaxis, data, L)
+    for t in ax.get_xticklabels():
+        t.set_fontproperties(L.prop(sizes["tick"]))
+    if spec.value_labels:
+        for k, s in enumerate(data.series):
+            off = ((m - 1) / 2 - k) * h
+            for i, v in enumerate(s.values):
+                pad = 2.5 if v >= 0 else -2.5
+                if from_right:
+                    pad = -pad
+                ax.annotate(L.number(v, data.decimals), (v, ys[i] + off), xytext=(pad, 0),
+                            textcoords="offset points", va="center", annotation_clip=False,
+                            ha="left" if pad > 0 else "right",
+                            fontproperties=L.prop(sizes["value"]), color=style.get("colors", "text"))
+    if data.unit:
+        ax.set_xlabel(L(data.unit, "axis_title"), fontproperties=L.prop(sizes["unit"]),
+                      loc="right" if rtl else "left")
+    handles = [Patch(facecolor=colors[k], label=L(s.name, "legend")) for k, s in enumerate(data.series)] \
+        if m > 1 else []
+    if any_estimate:
+        handles.append(_estimate_handle(style, L, line=False))
+    _legend(fig, handles, style, L, rtl)

@@ -1,0 +1,149 @@
+"""The locator map: Central Asia and the GCC from the edition's ``data/map.geojson``."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MPath
+
+from ..errors import SourceError
+from ..data.geography import clip_ring, read_countries, ring_area
+
+
+def _expand(store, codes: tuple[str, ...], spec, key: str) -> tuple[list[str], str | None]:
+    """Country codes for a highlight/context list (group codes expand to their members), and the
+    name of the group when the list is exactly one group."""
+    out: list[str] = []
+    group_name = None
+    for code in codes:
+        ent = store.entities.get(code)
+        if ent is not None and ent.is_group:
+            out += list(ent.members)
+            if len(codes) == 1:
+                group_name = code
+        else:
+            out.append(code)
+    if group_name is None:
+        for gcode, ent in sorted(store.entities.items()):
+            if ent.is_group and set(ent.members) == set(out):
+                group_name = gcode
+                break
+    return out, group_name
+
+
+def _label_point(country, extent) -> tuple[float, float, float]:
+    """Centroid and area of the largest visible piece of a country."""
+    best = (0.0, 0.0, 0.0)
+    for poly in country.polygons:
+        ring = clip_ring([tuple(p) for p in poly[0][:-1]], extent)
+        if len(ring) < 3:
+            continue
+        a = ring_area(ring)
+        if abs(a) <= abs(best[2]):
+            continue
+        cx = cy = 0.0
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+            f = x0 * y1 - x1 * y0
+            cx += (x0 + x1) * f
+            cy += (y0 + y1) * f
+        best = (cx / (6 * a), cy / (6 * a), a)
+    return best[0], best[1], abs(best[2])
+
+
+def draw_map(ax, fig, spec, store, style, L, rtl: bool, geography: Path) -> None:
+    countries = read_countries(geography)
+    cfg = style.get("map")
+    highlight, hi_group = _expand(store, spec.highlight, spec, "highlight")
+    context, ctx_group = _expand(store, spec.context, spec, "context")
+    for key, codes in (("highlight", highlight), ("context", context)):
+        for code in codes:
+            if code not in countries:
+                raise SourceError(f"country '{code}' is not in the map outlines {geography.name}",
+                                  file=spec.file, key=key)
+    # extent: the configured box, widened to the figure's shape (equirectangular, cos(lat)
+    # scaled) and shifted to stay inside the outlines the GeoJSON holds
+    x0, y0, x1, y1 = cfg["extent"]
+    lat0 = math.radians((y0 + y1) / 2)
+    xs = [x for c in countries.values() for poly in c.polygons for ring in poly for x, _ in ring]
+    ys = [y for c in countries.values() for poly in c.polygons for ring in poly for _, y in ring]
+    bx0, by0, bx1, by1 = min(xs), min(ys), max(xs), max(ys)
+    fw, fh = style.size_mm("map")
+    want = fw / fh
+    have = (x1 - x0) * math.cos(lat0) / (y1 - y0)
+    if have < want:
+        w = (y1 - y0) * want / math.cos(lat0)
+        x0 = (x0 + x1) / 2 - w / 2
+        x0 = max(bx0, min(x0, bx1 - w))
+        x1 = x0 + w
+    else:
+        h = (x1 - x0) * math.cos(lat0) / want
+        y0 = (y0 + y1) / 2 - h / 2
+        y0 = max(by0, min(y0, by1 - h))
+        y1 = y0 + h
+    extent = (x0, y0, x1, y1)
+    sizes = style.get("sizes")
+    for code in sorted(countries):
+        c = countries[code]
+        color = cfg["highlight"] if code in highlight else cfg["context"] if code in context else cfg["other"]
+        verts, codes = [], []
+        for poly in c.polygons:
+            for ring in poly:
+                verts += list(ring)
+                codes += [MPath.MOVETO] + [MPath.LINETO] * (len(ring) - 2) + [MPath.CLOSEPOLY]
+        ax.add_patch(PathPatch(MPath(verts, codes), facecolor=color, edgecolor=cfg["border"],
+                               lw=cfg["border_width"], joinstyle="round",
+                               zorder=2 if code in highlight or code in context else 1))
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect(1 / math.cos(lat0))
+    ax.set_facecolor(cfg["sea"])
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for sp in ax.spines.values():
+        sp.set_color(style.get("colors", "axis"))
+        sp.set_linewidth(0.5)
+    # labels
+    label_at = cfg.get("label_at", {})
+    inside = cfg.get("label_inside", {})
+    names = {}
+    for code in highlight + context:
+        ent = store.entities.get(code)
+        names[code] = (ent.en if L.lang == "en" else ent.ar) if ent else (
+            countries[code].name_en if L.lang == "en" else countries[code].name_ar)
+    for code, name in names.items():
+        dark = code in highlight
+        fg = cfg["label_on_dark"] if dark else cfg["label"]
+        text = L(name, "highlight" if dark else "context")
+        if code in label_at:
+            lx, ly = label_at[code]
+            cx, cy, _ = _label_point(countries[code], extent)
+            ax.annotate(text, (cx, cy), xytext=(lx, ly), ha="center", va="center",
+                        fontproperties=L.prop(sizes["map_label_small"]), color=cfg["label"], zorder=6,
+                        arrowprops={"arrowstyle": "-", "lw": 0.5, "color": style.get("colors", "text"),
+                                    "shrinkA": 1, "shrinkB": 0})
+        else:
+            lx, ly = inside.get(code) or _label_point(countries[code], extent)[:2]
+            ax.text(lx, ly, text, ha="center", va="center", color=fg, zorder=6,
+                    fontproperties=L.prop(sizes["map_label"], bold=dark))
+    # neighbours large enough to carry a name, in grey, for orientation
+    for code in sorted(countries):
+        if code in names:
+            continue
+        cx, cy, area = _label_point(countries[code], extent)
+        if area < 40 or not (x0 + 3 < cx < x1 - 3 and y0 + 2 < cy < y1 - 2):
+            continue
+        name = countries[code].name_en if L.lang == "en" else countries[code].name_ar
+        ax.text(cx, cy, L(name, "map"), ha="center", va="center", color="#8c8c8c", zorder=5,
+                fontproperties=L.prop(sizes["map_label_small"]))
+    handles = []
+    for codes, group, color in ((highlight, hi_group, cfg["highlight"]), (context, ctx_group, cfg["context"])):
+        if codes and group:
+            ent = store.entities[group]
+            handles.append(Patch(facecolor=color, label=L(ent.en if L.lang == "en" else ent.ar, "legend")))
+    if handles:
+        ax.legend(handles=handles, loc="lower right" if rtl else "lower left", frameon=True,
+                  facecolor="white", edgecolor="none", framealpha=0.9,
+                  prop=L.prop(sizes["legend"]), markerfirst=not rtl, handlelength=1.4,
+                  alignment="right" if rtl else "left")

@@ -1,0 +1,70 @@
+"""Pie and donut charts: shares of one year, percentage labels, the legend beside the pie."""
+
+from __future__ import annotations
+
+import math
+
+from matplotlib.patches import Patch
+
+from . import shaping as at
+from ..errors import SourceError
+
+def _luminance(hex_color: str) -> float:
+    r, g, b = (int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def draw_pie(ax, fig, spec, data, style, L, rtl):
+    s = data.series[0]
+    values = list(s.values)
+    if any(v < 0 for v in values):
+        raise SourceError(f"a {spec.chart} chart cannot show negative values", file=spec.file, key="data")
+    total = sum(values)
+    if total <= 0:
+        raise SourceError(f"a {spec.chart} chart needs values above zero", file=spec.file, key="data")
+    colors = style.palette(len(values))
+    sizes = style.get("sizes")
+    donut = spec.chart == "donut"
+    ccw = rtl and style.get("rtl", "pie_counterclockwise", default=True)
+    width = 0.42 if donut else 1
+    wedges, _ = ax.pie(values, colors=colors, startangle=90, counterclock=ccw,
+                       wedgeprops={"linewidth": 0.8, "edgecolor": "white", "width": width})
+    ax.set_aspect("equal")
+    r_in = 1 - width / 2 if donut else 0.64
+    outside = False
+    for wdg, v, c in zip(wedges, values, colors):
+        share = 100 * v / total
+        ang = math.radians((wdg.theta1 + wdg.theta2) / 2)
+        txt = L.number(share, 1, percent=True)
+        if share >= (5 if donut else 4):
+            ax.text(r_in * math.cos(ang), r_in * math.sin(ang), txt, ha="center", va="center",
+                    fontproperties=L.prop(sizes["value"]),
+                    color="white" if _luminance(c) < 0.55 else style.get("colors", "text"))
+        else:
+            outside = True
+            x, y = math.cos(ang), math.sin(ang)
+            ax.annotate(txt, (x * 1.0, y * 1.0), xytext=(1.18 * x, 1.18 * y),
+                        ha="left" if x >= 0 else "right", va="center",
+                        fontproperties=L.prop(sizes["value"]), color=style.get("colors", "text"),
+                        arrowprops={"arrowstyle": "-", "lw": 0.5, "color": style.get("colors", "axis"),
+                                    "shrinkA": 0, "shrinkB": 0})
+    ax.set_ylim(-1.2, 1.2)
+    ax.set_xlim(-1.35, 1.35)
+    handles = [Patch(facecolor=c, label=L(name, "entities")) for c, name in zip(colors, data.categories)]
+    # the legend sits beside the pie (right of it in Arabic), and the pair is centred
+    side = (1 if rtl else -1) * (1.75 if outside else 1.45)
+    leg = ax.legend(handles=handles, loc="center left" if rtl else "center right",
+                    bbox_to_anchor=(side * 1.45, 0), bbox_transform=ax.transData,
+                    ncols=1, frameon=False, prop=L.prop(sizes["legend"]), markerfirst=not rtl,
+                    handlelength=1.2, handleheight=1.0, labelspacing=0.7, handletextpad=0.6,
+                    alignment="right" if rtl else "left", borderaxespad=0)
+    with at.quiet_line_metrics():
+        fig.draw_without_rendering()
+        box = leg.get_window_extent().transformed(ax.transData.inverted())
+    lo, hi = (-1.35, box.x1 + 0.1) if rtl else (box.x0 - 0.1, 1.35)
+    ax_box = ax.get_position()
+    fw, fh = fig.get_size_inches()
+    units_wide = (ax_box.height * fh) and 2.4 * (ax_box.width * fw) / (ax_box.height * fh)
+    extra = max(units_wide - (hi - lo), 0) / 2
+    ax.set_xlim(lo - extra, hi + extra)
+    ax.set_anchor("C")
