@@ -261,7 +261,7 @@ def write_word(book: m.Book, path: Path, styles_dir: Path, page_numbers: bool) -
     from .writers.docx.pagination import contents_pages
 
     write_docx(book, path, styles_dir)
-    pages = contents_pages(path) if page_numbers else None
+    pages = contents_pages(path, styles_dir / "fonts") if page_numbers else None
     if pages:
         write_docx(book, path, styles_dir, pages)
 

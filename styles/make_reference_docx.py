@@ -20,8 +20,14 @@ paragraph). The writer marks the paragraphs of an Arabic part right-to-left (``w
 Word's "Right-to-left text direction" button) and those of an English part not, so restyling
 *Heading 2* restyles both languages, and no "… EN" duplicate styles can drift apart.
 
+Colours, heading sizes and the table header come from ``styles/identity.yaml``, shared with the
+PDF (``book.css``) and the charts: change them there and run this script, so the two books stay
+one publication. The writer then makes the styles of an Arabic book right-to-left, and embeds
+the fonts the styles name (:mod:`briefing.oxml_fonts`).
+
 This script is only for resetting the template to the project's defaults (or after adding a
-style the writer needs). It is deterministic: running it twice gives the same bytes.
+style the writer needs, or changing identity.yaml). It is deterministic: running it twice gives
+the same bytes.
 
     python styles/make_reference_docx.py            # writes styles/reference.docx
 """
@@ -38,7 +44,8 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from briefing.writers.docx import oxml  # noqa: E402
+from briefing.writers.docx import oxml, oxml_fonts  # noqa: E402
+from briefing.identity import load_identity, word_color  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -46,10 +53,15 @@ HERE = Path(__file__).resolve().parent
 BODY_FONT = "Amiri"
 HEADING_FONT = "Noto Sans Arabic"
 LATIN_FONT = "Noto Serif"
-MONO_FONT = "Noto Sans Mono"
 
-ACCENT = "1F4E5F"      # dark teal: headings, rules, caption words
-MUTED = "595959"       # sources, header line
+# colours and sizes shared with book.css and the charts (styles/identity.yaml)
+IDENTITY = load_identity(HERE)
+INK, ACCENT, ACCENT_LIGHT, RULE, MUTED, SOFT = (word_color(IDENTITY.colors[k]) for k in (
+    "ink", "accent", "accent_light", "rule", "muted", "soft"))
+H1, H2, H3 = (IDENTITY.heading_sizes[level] for level in (1, 2, 3))
+H1_COLOR, H2_COLOR, H3_COLOR = (word_color(IDENTITY.heading_colors[level]) for level in (1, 2, 3))
+# twips of space after a table's source line (or after a table without one: see the writer)
+TABLE_AFTER = round(IDENTITY.table_space_after * 20)
 A4_TEXT_WIDTH = 9411   # twips (166 mm); the writer moves TOC tab stops to its paper's width
 
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
@@ -69,36 +81,38 @@ P, C, T = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE
 # name, type, based on, next, (Latin size, Arabic size), options
 # Sizes are points; Arabic (complex-script) sizes are larger because Amiri has a small x-height.
 STYLES: list[tuple[str, WD_STYLE_TYPE, str | None, dict]] = [
-    ("Normal", P, None, dict(size=(11, 14), jc="both", after=120, line=264, q=True)),
+    ("Normal", P, None, dict(size=(11, 14), jc="both", after=120, line=264, color=INK, q=True)),
     ("Title", P, "Normal", dict(size=(28, 32), bold=True, jc="center", after=240,
                                 heading_font=True, color=ACCENT, q=True)),
     ("Subtitle", P, "Normal", dict(size=(16, 20), jc="center", after=480, heading_font=True,
                                    q=True)),
     ("Author", P, "Normal", dict(size=(14, 16), jc="center", after=120, heading_font=True)),
     ("Date", P, "Normal", dict(size=(12, 14), jc="center", after=120)),
-    ("Heading 1", P, "Normal", dict(size=(20, 22), bold=True, jc="left", before=0, after=240,
-                                    keep_next=True, keep_lines=True, outline=0,
-                                    heading_font=True, color=ACCENT, q=True)),
-    ("Heading 2", P, "Normal", dict(size=(15, 17), bold=True, jc="left", before=240,
+    # heading sizes are the PDF's for both scripts (identity.yaml)
+    ("Heading 1", P, "Normal", dict(size=(H1, H1), bold=True, jc="left", before=0, after=240,
+                                    keep_next=True, keep_lines=True, outline=0, rule=12,
+                                    heading_font=True, color=H1_COLOR, q=True)),
+    ("Heading 2", P, "Normal", dict(size=(H2, H2), bold=True, jc="left", before=240,
                                     after=120, keep_next=True, keep_lines=True, outline=1,
-                                    heading_font=True, color=ACCENT, q=True)),
-    ("Heading 3", P, "Normal", dict(size=(12.5, 14.5), bold=True, jc="left", before=180,
+                                    heading_font=True, color=H2_COLOR, q=True)),
+    ("Heading 3", P, "Normal", dict(size=(H3, H3), bold=True, jc="left", before=180,
                                     after=80, keep_next=True, keep_lines=True, outline=2,
-                                    heading_font=True, q=True)),
+                                    heading_font=True, color=H3_COLOR, q=True)),
     ("List Paragraph", P, "Normal", dict(start=720, after=60, contextual=True, q=True)),
-    ("Quote", P, "Normal", dict(start=567, end=567, color="404040", q=True)),
+    ("Quote", P, "Normal", dict(start=567, end=567, color=SOFT, q=True)),
     ("Aside", P, "Normal", dict(start=170, end=170, size=(10, 13), box=True, q=True)),
     ("Signature", P, "Normal", dict(jc="right", after=0, keep_lines=True, keep_next=True,
                                     bold=True)),
-    ("Note", P, "Normal", dict(size=(9.5, 12), color="404040")),
-    ("Caption", P, "Normal", dict(size=(10, 13), bold=True, jc="center", before=120,
-                                  after=80, keep_next=True, heading_font=True, color=ACCENT,
-                                  q=True)),
+    ("Note", P, "Normal", dict(size=(9.5, 12), color=SOFT)),
+    ("Caption", P, "Normal", dict(size=(10.5, 10.5), bold=True, jc="left", before=120,
+                                  after=80, keep_next=True, heading_font=True, q=True)),
     ("Figure", P, "Normal", dict(jc="center", after=40, keep_next=True, line=240)),
-    ("Source", P, "Normal", dict(size=(8.5, 11), jc="left", after=200, color=MUTED)),
+    ("Source", P, "Normal", dict(size=(8.5, 11), jc="left", before=60, after=TABLE_AFTER,
+                                 color=MUTED)),
     ("Table Text", P, "Normal", dict(size=(9.5, 12), jc="left", after=0, line=240)),
     ("Table Heading", P, "Table Text", dict(jc="center", bold=True, heading_font=True,
-                                            keep_next=True)),
+                                            keep_next=True,
+                                            color=word_color(IDENTITY.table_header_text))),
     # Numbers are left-to-right text: the writer leaves these paragraphs left-to-right, so
     # "right" is the visual right in Arabic and English tables alike and digits line up by
     # place value.
@@ -110,13 +124,14 @@ STYLES: list[tuple[str, WD_STYLE_TYPE, str | None, dict]] = [
     ("toc 2", P, "Normal", dict(start=360, after=20, jc="left", tab=True, hidden=True)),
     ("toc 3", P, "Normal", dict(start=720, after=20, jc="left", size=(10, 13), tab=True,
                                 hidden=True)),
-    ("Header", P, "Normal", dict(size=(9, 11), jc="center", after=0, color=MUTED, rule=True,
+    ("Header", P, "Normal", dict(size=(9, 11), jc="center", after=0, color=MUTED, rule=4,
                                  hidden=True)),
     ("Footer", P, "Normal", dict(size=(9, 11), jc="center", after=0, hidden=True)),
     ("Strong", C, None, dict(bold=True, q=True)),
     ("Emphasis", C, None, dict(italic=True, q=True)),
     ("Strong Emphasis", C, "Strong", dict(italic=True)),
-    ("Verbatim Char", C, None, dict(mono=True, size=(9.5, 12))),
+    # code is set in the Latin font, as in the PDF (no monospace font is bundled)
+    ("Verbatim Char", C, None, dict(size=(9.5, 12))),
     ("Hyperlink", C, None, dict(color=ACCENT, underline=True, hidden=True)),
     ("footnote reference", C, None, dict(superscript=True, hidden=True)),
     ("Briefing Table", T, None, dict(q=True)),
@@ -136,7 +151,12 @@ def build(out: Path) -> None:
     oxml.clear_children(doc.part.numbering_part.element)
     settings = doc.settings.element
     oxml.remove_children(settings, ("w:rsids", "w:proofState", "w:attachedTemplate",
-                                    "w:savePreviewPicture", "w:zoom"))
+                                    "w:savePreviewPicture", "w:zoom", "m:mathPr"))
+    # a current Word document, its theme in the book's fonts and languages
+    oxml.set_compatibility(settings, 15)
+    oxml.set_theme_font_lang(settings, "en-GB", "ar-SA")
+    oxml_fonts.set_theme_fonts(doc, heading=(LATIN_FONT, HEADING_FONT),
+                               body=(LATIN_FONT, BODY_FONT))
     for el in list(settings):
         if el.tag.endswith("}docId"):
             settings.remove(el)
@@ -159,11 +179,14 @@ def build(out: Path) -> None:
         if kind == P and name != "Normal":
             style.next_paragraph_style = doc.styles["Normal"]
 
+    # the font table names the fonts the styles use, and nothing else (the writer embeds them)
+    oxml_fonts.embed_fonts(doc, HERE / "fonts", embed=False)
+
     # Step 3 - an empty body (the writer fills it) and neutral core properties
     oxml.clear_body(doc.element.body)
     doc.element.body.append(oxml.sect_pr(
         width=11906, height=16838, top=1418, bottom=1247, inner=1418, outer=1134, gutter=0,
-        header=680, footer=567, bidi=True, rtl_gutter=True, page_format="decimal"))
+        header=680, footer=567, bidi=True, bound_right=True, page_format="decimal"))
     core = doc.core_properties
     core.author = ""
     core.comments = ""
@@ -183,8 +206,6 @@ def _style(el, name: str, kind, opt: dict) -> None:
     size = opt.get("size")
     if opt.get("heading_font"):
         oxml.style_font_slots(el, ascii=LATIN_FONT, cs=HEADING_FONT)
-    elif opt.get("mono"):
-        oxml.style_font_slots(el, ascii=MONO_FONT, cs=MONO_FONT)
     elif name == "Normal":
         oxml.style_font_slots(el, ascii=LATIN_FONT, cs=BODY_FONT)
     if name == "Normal" or opt.get("bold") or opt.get("italic") or size or opt.get("color") \
@@ -202,14 +223,15 @@ def _style(el, name: str, kind, opt: dict) -> None:
                        keep_lines=opt.get("keep_lines", False), outline=opt.get("outline"),
                        contextual=opt.get("contextual", False))
         if opt.get("box"):
-            oxml.paragraph_box(el, color=ACCENT, fill="EEF3F5")
+            oxml.paragraph_box(el, color=RULE, fill=ACCENT_LIGHT)
         if opt.get("rule"):
-            oxml.paragraph_rule_below(el, color="BFBFBF")
+            oxml.paragraph_rule_below(el, color=RULE, sz=opt["rule"])
         if opt.get("tab"):
             oxml.tab_stop(el, pos=A4_TEXT_WIDTH)
     if kind == T:
-        oxml.table_style_props(el, rule_color=ACCENT, header_fill="DCE6EA",
-                               header_color=ACCENT)
+        oxml.table_style_props(el, rule_color=RULE,
+                               header_fill=word_color(IDENTITY.table_header_fill),
+                               header_color=word_color(IDENTITY.table_header_text))
     oxml.style_flags(el, q_format=opt.get("q", False), semi_hidden=opt.get("hidden", False))
 
 

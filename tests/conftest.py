@@ -30,3 +30,23 @@ def edition_copy(tmp_path) -> Path:
     target = tmp_path / "mini"
     shutil.copytree(MINI, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def built_pdf(tmp_path_factory):
+    """Build an edition's PDF once per session: ``built_pdf(edition_dir)`` → (book, pdf path)."""
+    from briefing.build import check
+    from briefing.writers.pdf import write_pdf
+
+    built = {}
+
+    def build(edition_dir: Path):
+        if edition_dir not in built:
+            charts = tmp_path_factory.mktemp("pdf-charts")
+            book = draw_figures(check(edition_dir), charts)
+            path = tmp_path_factory.mktemp("pdf") / "book.pdf"
+            write_pdf(book, path, STYLES, charts)
+            built[edition_dir] = book, path
+        return built[edition_dir]
+
+    return build

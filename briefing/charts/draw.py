@@ -69,6 +69,8 @@ class Labeller:
 def _rc(style) -> dict:
     return {
         "svg.fonttype": "path", "axes.unicode_minus": False, "hatch.linewidth": 0.45,
+        # not the bar's own colour (matplotlib's default), which hides the hatching
+        "hatch.color": style.get("estimate", "hatch_color", default="#ffffff"),
         "axes.linewidth": style.get("lines", "axis_width", default=0.6),
         "text.color": style.get("colors", "text"), "axes.labelcolor": style.get("colors", "text"),
         "xtick.color": style.get("colors", "axis"), "ytick.color": style.get("colors", "axis"),

@@ -30,6 +30,7 @@ from ..data.store import DataStore
 from ..errors import SourceError
 from ..sources.figures import ChartSpec
 from ..sources.files import check_keys, read_yaml
+from ..identity import load_identity
 
 STYLE_KEYS = {"figure", "fonts", "sizes", "colors", "lines", "estimate", "grid", "rtl", "units",
               "map", "word"}
@@ -112,6 +113,10 @@ def load_chart_style(path: Path, fonts_dir: Path | None = None) -> ChartStyle:
     path = Path(path)
     raw = read_yaml(path)
     check_keys(raw, path, STYLE_KEYS, what="the chart style")
+    # the text colour and the series colours are the publication's (styles/identity.yaml)
+    identity = load_identity(path.parent)
+    raw = {**raw, "colors": {"text": identity.colors["ink"],
+                             "palette": list(identity.chart_palette), **(raw.get("colors") or {})}}
     style = ChartStyle(path, _freeze(raw), Path(fonts_dir) if fonts_dir else path.parent / "fonts")
     for lang in ("ar", "en"):
         style.font(lang), style.font(lang, "bold")

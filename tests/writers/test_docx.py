@@ -164,7 +164,7 @@ def test_arabic_paragraphs_are_bidi_and_their_runs_rtl(built):
         style = p.find("w:pPr/w:pStyle", NS)
         if style is not None and style.get(w("val")) == "TableNumber":
             # numbers are a left-to-right island, aligned by place value
-            assert p.find("w:pPr/w:bidi", NS) is None
+            assert p.find("w:pPr/w:bidi", NS).get(w("val")) == "0"
             continue
         assert p.find("w:pPr/w:bidi", NS) is not None
         for r in p.iter(w("r")):
@@ -173,10 +173,11 @@ def test_arabic_paragraphs_are_bidi_and_their_runs_rtl(built):
 
 
 def test_english_part_has_no_bidi_and_no_rtl(built):
+    """In an Arabic book (right-to-left styles) the English part says left-to-right."""
     blocks, _ = built.sections()[3]
     for b in blocks:
-        assert not list(b.iter(w("bidi"))), etree.tostring(b)[:200]
-        assert not list(b.iter(w("rtl")))
+        assert all(e.get(w("val")) == "0" for e in b.iter(w("bidi"))), etree.tostring(b)[:200]
+        assert all(e.get(w("val")) == "0" for e in b.iter(w("rtl")))
         assert not list(b.iter(w("bidiVisual")))
 
 
@@ -184,15 +185,15 @@ def test_sections_carry_bidi_for_arabic_parts_only(built):
     sects = [s for _, s in built.sections()]
     assert [s.find("w:bidi", NS) is not None for s in sects] == [True, True, True, False]
     for s in sects:
-        assert s.find("w:rtlGutter", NS) is not None      # an Arabic book binds on the right
         size = s.find("w:pgSz", NS)
         assert (size.get(w("w")), size.get(w("h"))) == ("11906", "16838")   # A4
-        # the model's page geometry, which the PDF lays out too (twips: mm × 1440 / 25.4)
+        # the model's page geometry, which the PDF lays out too (twips: mm × 1440 / 25.4); an
+        # Arabic book binds on the right: the inside margin is w:right of odd pages
         margins = s.find("w:pgMar", NS)
         page = page_geometry("A4")
         assert {k: int(margins.get(w(k))) for k in ("top", "bottom", "left", "right", "gutter")} \
             == {"top": round(page.top * 1440 / 25.4), "bottom": round(page.bottom * 1440 / 25.4),
-                "left": round(page.inside * 1440 / 25.4), "right": round(page.outside * 1440 / 25.4),
+                "right": round(page.inside * 1440 / 25.4), "left": round(page.outside * 1440 / 25.4),
                 "gutter": 0}
         assert s.find("w:pgNumType", NS).get(w("fmt")) == "decimal"
     settings = built.xml("word/settings.xml")
@@ -259,18 +260,37 @@ def test_headings_print_their_number_and_part_titles_are_heading_1(built):
                 "".join(t.text for t in p.iter(w("t"))))
     assert heads["Heading1"] == ["الأهمية الاستراتيجية", "Annex: US strategy"]
     assert heads["Heading2"][0] == "أولاً: نبذة عن دول آسيا الوسطى"
-    assert heads["Heading3"] == ["2.1 الصادرات"]
+    # «2.1» is Word list numbering (the ordinal word stays text, counted at level 0)
+    assert heads["Heading3"] == ["الصادرات"]
+    numbering = built.xml("word/numbering.xml")
+
+    def level_text(p):
+        num_id = p.find("w:pPr/w:numPr/w:numId", NS).get(w("val"))
+        ilvl = p.find("w:pPr/w:numPr/w:ilvl", NS).get(w("val"))
+        abstract = numbering.find(f"w:num[@w:numId='{num_id}']/w:abstractNumId", NS).get(w("val"))
+        return numbering.find(f"w:abstractNum[@w:abstractNumId='{abstract}']"
+                              f"/w:lvl[@w:ilvl='{ilvl}']/w:lvlText", NS).get(w("val"))
+
+    styled = [(p.find("w:pPr/w:pStyle", NS).get(w("val")), p) for p in doc.iter(w("p"))
+              if p.find("w:pPr/w:pStyle", NS) is not None]
+    assert [level_text(p) for st, p in styled if st == "Heading3"] == ["%1.%2"]
+    assert level_text(next(p for st, p in styled if st == "Heading2")) == ""
 
 
 def test_lists_use_numbering_definitions(built):
     numbering = built.xml("word/numbering.xml")
-    fmts = {lvl.find("w:numFmt", NS).get(w("val"))
-            for lvl in numbering.iterfind("w:abstractNum/w:lvl[@w:ilvl='0']", NS)}
+    lists = [a for a in numbering.iterfind("w:abstractNum", NS)  # not the headings' numbering
+             if a.find("w:multiLevelType", NS).get(w("val")) == "hybridMultilevel"]
+    fmts = {a.find("w:lvl[@w:ilvl='0']/w:numFmt", NS).get(w("val")) for a in lists}
     assert fmts == {"bullet", "decimal"}
-    starts = [s.get(w("val")) for s in numbering.iter(w("startOverride"))]
+    ids = {a.get(w("abstractNumId")) for a in lists}
+    starts = [s.get(w("val")) for n in numbering.iterfind("w:num", NS)
+              if n.find("w:abstractNumId", NS).get(w("val")) in ids
+              for s in n.iter(w("startOverride"))]
     assert starts == ["1", "3"]
     doc = built.xml("word/document.xml")
-    num_prs = list(doc.iter(w("numPr")))
+    num_prs = [n for n in doc.iter(w("numPr")) if not n.getparent().find(
+        "w:pStyle", NS).get(w("val")).startswith("Heading")]
     assert len(num_prs) == 7
     assert {n.find("w:ilvl", NS).get(w("val")) for n in num_prs} == {"0", "1"}
 
@@ -404,7 +424,7 @@ def test_footnotes_are_real_word_footnotes(built):
     arabic_note = notes.find("w:footnote[@w:id='1']/w:p", NS)
     assert arabic_note.find("w:pPr/w:bidi", NS) is not None
     english_note = notes.find("w:footnote[@w:id='3']/w:p", NS)
-    assert english_note.find("w:pPr/w:bidi", NS) is None
+    assert english_note.find("w:pPr/w:bidi", NS).get(w("val")) == "0"
     settings = built.xml("word/settings.xml")
     assert [f.get(w("id")) for f in settings.iterfind("w:footnotePr/w:footnote", NS)] == [
         "-1", "0"]

@@ -436,6 +436,7 @@ def test_a_chart_style_without_word_fonts_is_a_located_error(fixture_built, tmp_
     text = (STYLES / "chart.yaml").read_text(encoding="utf-8")
     (tmp_path / "chart.yaml").write_text(text.replace("fonts: {ar: Amiri, en: Noto Serif}",
                                                       "fonts: {en: Noto Serif}"), encoding="utf-8")
+    shutil.copyfile(STYLES / "identity.yaml", tmp_path / "identity.yaml")
     style = load_chart_style(tmp_path / "chart.yaml", STYLES / "fonts")
     fig = fixture_built.native()[0][0]
     with pytest.raises(SourceError) as error:

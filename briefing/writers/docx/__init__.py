@@ -34,6 +34,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.parts.story import StoryPart
 from docx.section import Section
+from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run as DocxRun
@@ -42,7 +43,7 @@ from ...model import (BULLETS, Book, Code, CrossRef, Div, Emph, Figure, Footnote
                       LineBreak, Link, ListBlock, Paragraph, Part, Quote, Strong, Table, Text,
                       label, plain_text, walk)
 from ...numerals import localize_digits
-from . import oxml
+from . import heading_numbering, oxml, oxml_fonts
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +160,12 @@ class _Writer:
     ref_texts: dict[str, str] = field(default_factory=dict)  # target → its bookmarked text
     list_abstracts: dict[tuple[bool, str], int] = field(default_factory=dict)
     num_count: int = 0
+    # section numbers as Word list numbering (heading_numbering): part id → scheme, the ids of
+    # headings whose number Word prints, the current part's (numId, scheme)
+    heading_schemes: dict[str, heading_numbering.Scheme | None] = field(default_factory=dict)
+    listed_headings: set[str] = field(default_factory=set)
+    heading_list: tuple[int, heading_numbering.Scheme] | None = None
+    heading_abstracts: dict[tuple, int] = field(default_factory=dict)
 
     def __post_init__(self):
         self.meta = self.book.meta
@@ -192,6 +199,8 @@ class _Writer:
         log.info("Word step 4 - Settings and document properties")
         self._settings()
         self._core_properties()
+        # last: the font table lists the fonts the finished parts name
+        oxml_fonts.embed_fonts(self.doc, self.template.parent / "fonts")
 
     def save(self, out_path: Path) -> None:
         buf = io.BytesIO()
@@ -208,11 +217,18 @@ class _Writer:
         heading's number (or its title when it has none). A reference printing the same text
         becomes a REF field to it."""
         for part in self.book.parts:
+            headings = []
             for node in walk(part):
                 if isinstance(node, Heading):
+                    headings.append(node)
                     self.ref_texts[node.id] = node.number or plain_text(node.content)
                 elif isinstance(node, (Figure, Table)) and node.label is not None:
                     self.ref_texts[node.id] = str(node.label)
+            # section numbers Word can print as list numbering (heading_numbering)
+            scheme = heading_numbering.scheme(headings, part.digits)
+            self.heading_schemes[part.id] = scheme
+            self.listed_headings |= {h.id for h in headings if scheme and h.number
+                                     and scheme.listed(h.level - 2)}
 
     def _bookmark(self, key: str) -> str:
         """A Word bookmark name for ``key``: hidden (leading ``_``), at most 40 characters of
@@ -236,6 +252,14 @@ class _Writer:
                                      (ascii_, fonts.latin)) if k and v and k != v}
         if mapping:
             oxml.replace_fonts(styles.element, mapping)
+        oxml_fonts.set_theme_fonts(self.doc, heading=(fonts.latin, fonts.heading),
+                                   body=(fonts.latin, fonts.body))
+        if self.book_rtl:
+            # a paragraph or row an editor (or python-docx) adds from a style, and "Clear
+            # formatting", come out right-to-left; numbers in tables stay left-to-right
+            for el in (styles.element.find(qn("w:docDefaults")), styles["Normal"].element):
+                oxml.style_direction(el, rtl=True)
+            oxml.style_direction(styles["Table Number"].element, rtl=False)
         for name in TOC_STYLES.values():
             oxml.set_tab_stop_pos(styles[name].element, _tw(self.text_width_mm))
 
@@ -244,13 +268,14 @@ class _Writer:
     def _sect_pr(self, scope: _Scope, **extra):
         """A section in the scope's direction, its pages and footnotes numbered in its digits
         (an English part of an Arabic-Indic book: Western)."""
-        return oxml.sect_pr(**self.page, bidi=scope.rtl, rtl_gutter=self.book_rtl,
+        return oxml.sect_pr(**self.page, bidi=scope.rtl, bound_right=self.book_rtl,
                             page_format=NUMBER_FORMAT[scope.digits], **extra)
 
-    def _end_section(self, sect) -> Section:
-        """Close the current section at the last paragraph (adding one after a table)."""
+    def _end_section(self, sect, own_paragraph: bool = False) -> Section:
+        """Close the current section at the last paragraph (adding one after a table, or
+        always with ``own_paragraph``)."""
         body = self.doc.element.body
-        p = oxml.last_paragraph(body)
+        p = None if own_paragraph else oxml.last_paragraph(body)
         if p is None:
             p = self.body.paragraph("Normal")._p
         oxml.attach_sect_pr(p, sect)
@@ -263,8 +288,7 @@ class _Writer:
         p.style = "Header"
         self._direction(p, rtl)
         r = p.add_run(text)
-        if rtl:
-            oxml.set_rtl(r._r)
+        self._run_direction(r._r, rtl)
 
     def _footer(self, section: Section, rtl: bool) -> None:
         """Page number: a PAGE field, shown in the digits of ``w:pgNumType``."""
@@ -318,7 +342,9 @@ class _Writer:
             oxml.wrap_hyperlink(runs, anchor=bookmark)
             if i == len(outline) - 1:
                 self._runs(p, [oxml.field_end_run()], escope)
-        section = self._end_section(self._sect_pr(self.book_scope))
+        # the break in a paragraph of its own: sharing the TOC field's last paragraph, it loses
+        # the contents' footer (page numbers) in LibreOffice
+        section = self._end_section(self._sect_pr(self.book_scope), own_paragraph=True)
         self._header(section, label("contents", self.meta.lang), self.book_rtl)
         self._footer(section, self.book_rtl)
 
@@ -333,6 +359,7 @@ class _Writer:
         self._bookmarked(p, self._bookmark(part.id),
                          lambda: self._inlines(p, _without_notes(part.title), scope))
         self._inlines(p, _only_notes(part.title), scope)
+        self.heading_list = self._new_heading_list(self.heading_schemes.get(part.id))
         for block in part.blocks:
             self.block(self.body, block, scope)
         sect = self._sect_pr(scope)
@@ -361,6 +388,11 @@ class _Writer:
         name = self._bookmark(h.id)
         number = h.number  # already in the part's digits
         title = _without_notes(h.content)
+        if number and self.heading_list is not None:
+            num_id, scheme = self.heading_list
+            oxml.set_num_pr(p._p, num_id, h.level - 2)
+            if scheme.listed(h.level - 2):
+                number = ""  # Word prints it
         if number:
             self._bookmarked(p, name, lambda: self._text(p, number, scope))
             self._text(p, h.prefix[len(number):], scope)
@@ -545,8 +577,7 @@ class _Writer:
     def _line_break(self, p, run: LineBreak, scope, marks):
         r = p.add_run()
         r.add_break()
-        if scope.rtl:
-            oxml.set_rtl(r._r)
+        self._run_direction(r._r, scope.rtl)
         return [r._r]
 
     def _note(self, p, note: Footnote, scope, marks):
@@ -571,7 +602,9 @@ class _Writer:
             runs = self._text(p, ref.label, scope, marks)
             oxml.wrap_hyperlink(runs, anchor=name)
             return runs
-        return self._runs(p, oxml.field_runs(f"REF {name} \\h", ref.label), scope,
+        # \n: the heading's list number as Word prints it (no context, §17.16.5.58)
+        switches = "\\n \\h" if ref.target in self.listed_headings else "\\h"
+        return self._runs(p, oxml.field_runs(f"REF {name} {switches}", ref.label), scope,
                           style=_char_style(marks))
 
     _INLINES = {Text: _text_run, Strong: _strong, Emph: _emph, Code: _code, Link: _link,
@@ -586,8 +619,7 @@ class _Writer:
         if "link" in marks and marks & {"strong", "emph"}:
             # one character style per run: a link keeps its bold and italic as direct formatting
             oxml.set_bold_italic(r._r, bold="strong" in marks, italic="emph" in marks)
-        if scope.rtl:
-            oxml.set_rtl(r._r)
+        self._run_direction(r._r, scope.rtl)
         return [r._r]
 
     def _runs(self, p: DocxParagraph, elements: list, scope: _Scope,
@@ -596,8 +628,7 @@ class _Writer:
         for r in oxml.append_runs(p._p, elements):
             if style:
                 DocxRun(r, p).style = style
-            if scope.rtl:
-                oxml.set_rtl(r)
+            self._run_direction(r, scope.rtl)
         return elements
 
     def _field(self, p, instr: str, cached: str, scope: _Scope) -> list:
@@ -611,9 +642,20 @@ class _Writer:
         p._p.append(oxml.bookmark_end(bid))
 
     def _direction(self, p: DocxParagraph, rtl: bool) -> None:
-        """The one place direction is written: ``w:bidi`` on paragraphs of right-to-left text."""
+        """The one place paragraph direction is written: ``w:bidi`` on paragraphs of
+        right-to-left text, ``w:bidi="0"`` on the others of a right-to-left book (whose styles
+        are right-to-left)."""
         if rtl:
             oxml.set_bidi(p._p)
+        elif self.book_rtl:
+            oxml.set_ltr(p._p)
+
+    def _run_direction(self, r, rtl: bool) -> None:
+        """Run direction, likewise: ``w:rtl``, or ``w:rtl="0"`` in a right-to-left book."""
+        if rtl:
+            oxml.set_rtl(r)
+        elif self.book_rtl:
+            oxml.set_ltr_run(r)
 
     # ------------------------------------------------------------ footnotes
 
@@ -644,12 +686,28 @@ class _Writer:
 
     # ------------------------------------------------------------ lists
 
+    def _new_heading_list(self, scheme: heading_numbering.Scheme | None):
+        """A part's section numbering: a ``w:num`` counting from 1, of an abstract definition
+        per scheme; None for a part whose numbers stay typed text."""
+        if scheme is None:
+            return None
+        numbering = self.doc.part.numbering_part.element
+        key = (scheme.level_texts, scheme.num_fmt)
+        if key not in self.heading_abstracts:
+            self.heading_abstracts[key] = len(numbering.findall(qn("w:abstractNum"))) + 1
+            oxml.add_numbering(numbering, oxml.heading_abstract_num(
+                self.heading_abstracts[key], scheme.level_texts, scheme.num_fmt))
+        self.num_count += 1
+        oxml.add_numbering(numbering, oxml.num(self.num_count, self.heading_abstracts[key],
+                                               restart_levels=2))
+        return self.num_count, scheme
+
     def _new_list(self, ordered: bool, start: int | None, digits: str) -> int:
         """A ``w:num`` for one list, on an abstract numbering per kind and digits (the part's)."""
         numbering = self.doc.part.numbering_part.element
         key = (ordered, digits)
         if key not in self.list_abstracts:
-            abstract_id = len(self.list_abstracts) + 1
+            abstract_id = len(numbering.findall(qn("w:abstractNum"))) + 1
             oxml.add_numbering(numbering, oxml.abstract_num(
                 abstract_id, ordered, NUMBER_FORMAT[digits], BULLETS))
             self.list_abstracts[key] = abstract_id

@@ -386,11 +386,11 @@ class _Styler:
                     pt.marker.style = XL_MARKER_STYLE.NONE
 
     def _hatched(self, fill, color: str, est) -> None:
-        """A projection's bar: hatched in the series colour over its lighter tint (the PDF's
-        ``alpha`` and ``hatch``)."""
+        """A projection's bar: the series colour's lighter tint, hatched in ``hatch_color``
+        (the PDF's ``alpha``, ``hatch`` and ``hatch_color``)."""
         fill.patterned()
         fill.pattern = MSO_PATTERN_TYPE.WIDE_UPWARD_DIAGONAL
-        fill.fore_color.rgb = _rgb(color)
+        fill.fore_color.rgb = _rgb(est.get("hatch_color", color))
         fill.back_color.rgb = _rgb(_tint(color, float(est.get("alpha", 0.45))))
 
     # ---------------------------------------------------------------- value labels

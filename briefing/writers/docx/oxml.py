@@ -67,6 +67,9 @@ _ORDER = {
         "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr",
     ),
     "w:tblStylePr": ("w:pPr", "w:rPr", "w:tblPr", "w:trPr", "w:tcPr"),
+    "w:docDefaults": ("w:rPrDefault", "w:pPrDefault"),
+    "w:rPrDefault": ("w:rPr",),
+    "w:pPrDefault": ("w:pPr",),
     "w:settings": (
         "w:writeProtection", "w:view", "w:zoom", "w:removePersonalInformation",
         "w:removeDateAndTime", "w:doNotDisplayPageBoundaries", "w:displayBackgroundShape",
@@ -169,6 +172,31 @@ def set_bold_italic(r, bold: bool, italic: bool) -> None:
         if on:
             for tag in tags:
                 _put(rpr, _el(tag))
+
+
+def set_ltr(p) -> None:
+    """Mark a paragraph (``w:p``) left-to-right against a right-to-left style:
+    ``<w:bidi w:val="0"/>`` (an English part in an Arabic book)."""
+    _put(_pPr(p), _el("w:bidi", val=0))
+
+
+def set_ltr_run(r) -> None:
+    """Mark a run left-to-right against a right-to-left style: ``<w:rtl w:val="0"/>``."""
+    _put(_rPr(r), _el("w:rtl", val=0))
+
+
+def style_direction(style, rtl: bool) -> None:
+    """A paragraph style's direction: ``w:bidi`` in its ``w:pPr`` (paragraph direction, and
+    the logical meaning of start/end indents and alignment) and ``w:rtl`` in its ``w:rPr``
+    (runs use the complex-script font and size). ``val="0"`` when not ``rtl``, so a style
+    based on a right-to-left one is explicitly left-to-right. Also takes ``w:docDefaults``."""
+    if _tag_name(style) == "w:docDefaults":
+        ppr = _get_or_add(_get_or_add(style, "w:pPrDefault"), "w:pPr")
+        rpr = _get_or_add(_get_or_add(style, "w:rPrDefault"), "w:rPr")
+    else:
+        ppr, rpr = _get_or_add(style, "w:pPr"), _get_or_add(style, "w:rPr")
+    _put(ppr, _el("w:bidi") if rtl else _el("w:bidi", val=0))
+    _put(rpr, _el("w:rtl") if rtl else _el("w:rtl", val=0))
 
 
 def set_num_pr(p, num_id: int, ilvl: int) -> None:
@@ -312,10 +340,17 @@ def set_alt_text(inline, descr: str) -> None:
 
 
 def sect_pr(*, width: int, height: int, top: int, bottom: int, inner: int, outer: int,
-            gutter: int, header: int, footer: int, bidi: bool, rtl_gutter: bool,
+            gutter: int, header: int, footer: int, bidi: bool, bound_right: bool,
             page_format: str, title_page: bool = False, v_align: str | None = None,
             start_type: str = "nextPage", page_start: int | None = None):
-    """A ``w:sectPr`` (sizes in twips). With mirrored margins ``left`` is the inside margin.
+    """A ``w:sectPr`` (sizes in twips).
+
+    With mirrored margins (``w:mirrorMargins``, §17.15.1.57) odd pages take ``w:left`` and
+    ``w:right`` as written and even pages swap them; LibreOffice reads them as the inside and
+    outside margins of its right-hand (odd) pages. So a left-bound book writes the inside margin
+    as ``w:left``, and a right-bound one (``bound_right``: Arabic, whose odd pages have the spine
+    on their right) as ``w:right``; both readers then put it at the spine. A gutter is best given
+    as 0 and added to ``inner``: LibreOffice keeps an ``w:rtlGutter`` on the right of every page.
     ``page_format`` (a ``w:numFmt`` value) numbers the section's pages and its footnotes."""
     s = OxmlElement("w:sectPr")
     footnotes = OxmlElement("w:footnotePr")  # §17.11.12: a section's own footnote numbering
@@ -323,7 +358,8 @@ def sect_pr(*, width: int, height: int, top: int, bottom: int, inner: int, outer
     _put(s, footnotes)
     _put(s, _el("w:type", val=start_type))
     _put(s, _el("w:pgSz", w=width, h=height))
-    _put(s, _el("w:pgMar", top=top, right=outer, bottom=bottom, left=inner, header=header,
+    left, right = (outer, inner) if bound_right else (inner, outer)
+    _put(s, _el("w:pgMar", top=top, right=right, bottom=bottom, left=left, header=header,
                 footer=footer, gutter=gutter))
     num = _el("w:pgNumType", fmt=page_format)
     if page_start is not None:
@@ -336,7 +372,7 @@ def sect_pr(*, width: int, height: int, top: int, bottom: int, inner: int, outer
         _put(s, _el("w:titlePg"))
     if bidi:
         _put(s, _el("w:bidi"))
-    if rtl_gutter:
+    if bound_right and gutter:
         _put(s, _el("w:rtlGutter"))
     return s
 
@@ -432,13 +468,44 @@ def abstract_num(abstract_id: int, ordered: bool, num_fmt: str = "decimal",
     return a
 
 
-def num(num_id: int, abstract_id: int, start: int | None = None):
+def heading_abstract_num(abstract_id: int, level_texts: tuple[str, ...], num_fmt: str,
+                         hang: int = 800):
+    """An ``w:abstractNum`` for section headings: level ``i`` prints ``level_texts[i]``
+    (``%1``, ``%1.%2``, ``(%2)``; ``""`` counts without printing) in ``num_fmt`` digits, then
+    a tab to the title, ``hang`` twips from the heading's start."""
+    a = _el("w:abstractNum", abstractNumId=abstract_id)
+    a.append(_el("w:multiLevelType", val="multilevel"))
+    for ilvl, text in enumerate(level_texts):
+        lvl = _el("w:lvl", ilvl=ilvl)
+        # CT_Lvl's sequence: start, numFmt, lvlRestart, pStyle, isLgl, suff, lvlText, lvlJc
+        lvl.append(_el("w:start", val=1))
+        lvl.append(_el("w:numFmt", val=num_fmt))
+        lvl.append(_el("w:suff", val="tab" if text else "nothing"))
+        lvl.append(_el("w:lvlText", val=text))
+        # The number is centred on a point ``hang / 2`` from the heading's start, the title
+        # starts at ``hang``. Centred, because Word aligns a number "left" at the start side of
+        # a right-to-left paragraph and LibreOffice 7.4 to the left of the point: only a centred
+        # number falls in the same place, inside the text block, in both.
+        lvl.append(_el("w:lvlJc", val="center" if text else "left"))
+        ppr = OxmlElement("w:pPr")
+        _put(ppr, _el("w:ind", left=hang, hanging=hang // 2) if text else
+             _el("w:ind", left=0, firstLine=0))
+        lvl.append(ppr)
+        a.append(lvl)
+    return a
+
+
+def num(num_id: int, abstract_id: int, start: int | None = None, restart_levels: int = 0):
     """A ``w:num`` instance of an abstract definition, restarting at ``start`` if given."""
     n = _el("w:num", numId=num_id)
     n.append(_el("w:abstractNumId", val=abstract_id))
     if start is not None:
         override = _el("w:lvlOverride", ilvl=0)
         override.append(_el("w:startOverride", val=start))
+        n.append(override)
+    for ilvl in range(restart_levels):  # this instance counts from 1 (a part's headings)
+        override = _el("w:lvlOverride", ilvl=ilvl)
+        override.append(_el("w:startOverride", val=1))
         n.append(override)
     return n
 
@@ -464,6 +531,31 @@ def clear_children(el) -> None:
 def set_update_fields(settings) -> None:
     """``<w:updateFields w:val="true"/>``: Word refreshes the TOC, SEQ and REF fields on opening."""
     _put(settings, _el("w:updateFields", val="true"))
+
+
+def set_compatibility(settings, mode: int = 15) -> None:
+    """``w:compat`` of a current Word document (§17.15.1.21, [MS-DOCX] 2.3.2):
+    ``compatibilityMode`` 15 (Word 2013 and later layout; 14 opens in "Compatibility Mode"), with
+    the options Word 2013+ writes into a new document, and no East Asian layout leftovers."""
+    compat = OxmlElement("w:compat")
+    uri = "http://schemas.microsoft.com/office/word"
+    for name, val in (("compatibilityMode", mode),
+                      ("overrideTableStyleFontSizeAndJustification", 1),
+                      ("enableOpenTypeFeatures", 1), ("doNotFlipMirrorIndents", 1),
+                      ("differentiateMultirowTableHeaders", 1)):
+        compat.append(_el("w:compatSetting", name=name, uri=uri, val=val))
+    _put(settings, compat)
+
+
+def set_theme_font_lang(settings, lang: str, bidi: str) -> None:
+    """``<w:themeFontLang w:val w:bidi>`` (§17.15.1.88): the languages whose theme fonts apply."""
+    _put(settings, _el("w:themeFontLang", val=lang, bidi=bidi))
+
+
+def set_embed_true_type_fonts(settings) -> None:
+    """``<w:embedTrueTypeFonts/>`` (§17.15.1.46): the document carries its fonts (see
+    :mod:`briefing.oxml_fonts`); Word keeps them embedded when the editor saves."""
+    _put(settings, _el("w:embedTrueTypeFonts"))
 
 
 def set_mirror_margins(settings) -> None:
@@ -640,7 +732,7 @@ def table_style_props(style, *, rule_color: str, header_fill: str, header_color:
     borders = OxmlElement("w:tblBorders")
     borders.append(_border("w:top", 8, rule_color, space=0))
     borders.append(_border("w:bottom", 8, rule_color, space=0))
-    borders.append(_border("w:insideH", 4, "BFBFBF", space=0))
+    borders.append(_border("w:insideH", 4, rule_color, space=0))
     _put(tblpr, borders)
     mar = OxmlElement("w:tblCellMar")
     mar.append(_el("w:top", w=28, type="dxa"))

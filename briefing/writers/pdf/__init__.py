@@ -21,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from ... import model as m
+from ...identity import load_identity
 
 esc = html.escape
 
@@ -29,7 +30,18 @@ esc = html.escape
 
 
 def inlines_to_html(content: tuple[m.Inline, ...], ctx: "Context") -> str:
-    return "".join(_INLINE[type(run)](run, ctx) for run in content)
+    """Inline runs as HTML; calls of notes in a row get a separator between them, or their
+    superscript numbers would read as one («987» for 9, 8, 7)."""
+    out, previous = [], None
+    for run in content:
+        if isinstance(run, m.Footnote) and isinstance(previous, m.Footnote):
+            out.append(f'<span class="footnote-separator">{_NOTE_SEPARATOR[ctx.part.lang]}</span>')
+        out.append(_INLINE[type(run)](run, ctx))
+        previous = run
+    return "".join(out)
+
+
+_NOTE_SEPARATOR = {"ar": "،", "en": ","}  # «،» and «,», set as the calls are
 
 
 def _footnote_to_html(note: m.Footnote, ctx: "Context") -> str:
@@ -80,7 +92,10 @@ def blocks_to_html(blocks: tuple[m.Block, ...], ctx: Context) -> str:
 def heading_to_html(block: m.Heading, ctx: Context) -> str:
     text = inlines_to_html(block.content, ctx)
     number = f'<span class="number">{esc(block.prefix)}</span>' if block.number else ""
-    return f'<h{block.level} id="{esc(block.id)}">{number}{text}</h{block.level}>'
+    # the bookmark is the heading without its note calls (styles/book.css: bookmark-label)
+    label = block.prefix + m.plain_text(block.content)
+    return (f'<h{block.level} id="{esc(block.id)}" data-bookmark="{esc(label)}">{number}{text}'
+            f"</h{block.level}>")
 
 
 def paragraph_to_html(block: m.Paragraph, ctx: Context) -> str:
@@ -93,7 +108,9 @@ def list_to_html(block: m.ListBlock, ctx: Context) -> str:
     li_start, li_end = ctx.tag("li")
     items = "".join(f"{li_start}{_item_to_html(item, ctx)}{li_end}" for item in block.items)
     if block.ordered:
-        start, end = ctx.tag("ol", f' style="counter-reset: list-item {block.start - 1}"')
+        # WeasyPrint 70 ignores <ol start>: the list-item counter is set instead (CSS Lists 3)
+        start, end = ctx.tag("ol", f' start="{block.start}" style="counter-reset: list-item '
+                                   f'{block.start - 1}"' if block.start != 1 else "")
     else:
         start, end = ctx.tag("ul")
     return f"{start}{items}{end}"
@@ -168,12 +185,13 @@ def book_to_html(book: m.Book, styles_dir: Path) -> str:
         ctx = Context(part)
         parts.append({"part": part, "title": Markup(inlines_to_html(part.title, ctx)),
                       "body": Markup(blocks_to_html(part.blocks, ctx)),
+                      "bookmark": m.plain_text(part.title),
                       "counter_style": COUNTER_STYLES[part.digits]})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(styles_dir), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     return env.get_template("book.html").render(
         meta=book.meta, page=book.page, parts=parts, outline=book.outline, bullets=m.BULLETS,
-        contents=m.label("contents", book.meta.lang),
+        identity=load_identity(styles_dir), contents=m.label("contents", book.meta.lang),
         counter_style=COUNTER_STYLES[book.meta.digits])
 
 
@@ -215,8 +233,11 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
     """Lay out and write the book; ``bleed`` adds bleed and crop marks, ``variant`` PDF/A or UA."""
     from weasyprint import CSS, HTML
 
+    from .tagging import tagging
+    from .text_layer import faithful_text_layer
+
     fetcher = confined_fetcher((styles_dir, image_dir))
-    with _failed_loads() as failures:
+    with _failed_loads() as failures, faithful_text_layer(), tagging():
         document = HTML(string=book_to_html(book, styles_dir),
                         base_url=str(styles_dir.resolve()) + "/", url_fetcher=fetcher)
         extra = [CSS(string=PRINT_CSS, url_fetcher=fetcher)] if bleed else []

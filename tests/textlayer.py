@@ -1,0 +1,108 @@
+"""Measuring a PDF's text layer against the book it was made from, as two readers see it.
+
+poppler's ``pdftotext`` and pypdf each read the text; every Arabic word they give is looked up in
+the book's own words (from the HTML WeasyPrint laid out). A word that is not there is either a
+word poppler split at a gap in the ink (its pieces join into a book word), or a word with a wrong
+letter, which the faithful text layer (``briefing.writers.pdf.text_layer``) must make impossible.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypdf
+
+from pdftext import comparable, pdftotext
+
+ARABIC_WORD = re.compile("[\u0621-\u063a\u0641-\u064a\u0671-\u06d3]+")
+# tatweel and the vowel marks: not letters; poppler files marks drawn with an offset as words of
+# their own, which says nothing about the letters
+_NOT_LETTERS = re.compile("[\u0640\u064b-\u0652\u0670]")
+
+
+# poppler also reverses Amiri's lam-alef maksura ligature («على» → «عىل»), as it does lam-alef
+# (pdftext.comparable): within one word, runs of those two letters are compared sorted
+_LAM_MAKSURA_RUN = re.compile("[\u0644\u0649]{2,}")
+
+
+def key(word: str) -> str:
+    """A word as it is compared: :func:`pdftext.comparable`, and lam-alef maksura forgiven."""
+    return _LAM_MAKSURA_RUN.sub(lambda run: "".join(sorted(run.group(0))), comparable(word))
+
+
+def arabic_words(text: str) -> list[str]:
+    """The Arabic words of a text, letters only, after NFKC."""
+    return ARABIC_WORD.findall(_NOT_LETTERS.sub("", unicodedata.normalize("NFKC", text)))
+
+
+def html_text(document: str) -> str:
+    """The text of an HTML document: tags dropped, entities resolved."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", document))
+
+
+@dataclass
+class Reading:
+    """One reader's Arabic words checked against the book's: ``splits`` (a book word read as two
+    or three pieces, at a gap in the ink), ``merges`` (two book words read as one, where the
+    reader saw no gap), ``wrong`` (anything else: a wrong, missing or extra letter)."""
+
+    words: int = 0
+    splits: list[str] = field(default_factory=list)
+    merges: list[str] = field(default_factory=list)
+    wrong: list[str] = field(default_factory=list)
+
+
+def _is_merge(word: str, vocabulary: set[str]) -> bool:
+    """Whether a word is book words run together; a cut between two equal letters needs words
+    of three letters or more on each side, so that a doubled letter («للكثير») is not excused
+    as «ل» + «لكثير»."""
+    return any((word[i - 1] != word[i] or 3 <= i <= len(word) - 3)
+               and key(word[:i]) in vocabulary
+               and (key(word[i:]) in vocabulary or _is_merge(word[i:], vocabulary))
+               for i in range(1, len(word)))
+
+
+def check_words(read: list[str], book: list[str]) -> Reading:
+    """Sort a reader's words into book words, splits, merges and wrong words; both lists as
+    :func:`arabic_words` gives them, compared by :func:`key`."""
+    vocabulary = {key(word) for word in book}
+    result, i = Reading(words=len(read)), 0
+    while i < len(read):
+        if key(read[i]) in vocabulary:
+            i += 1
+            continue
+        for start, end in ((i, i + 2), (i, i + 3), (i - 1, i + 1), (i - 2, i + 1)):
+            joined = "".join(read[max(start, 0):end])
+            if start >= 0 and key(joined) in vocabulary:
+                result.splits.append(joined)
+                i = max(i + 1, end)
+                break
+        else:
+            (result.merges if _is_merge(read[i], vocabulary) else result.wrong).append(read[i])
+            i += 1
+    return result
+
+
+def pypdf_pages(pdf: Path, furniture: set[str]) -> list[str]:
+    """pypdf's text of each page, without the page furniture WeasyPrint draws last (the running
+    header and the page number): trailing lines that are a page number or in ``furniture``."""
+    pages = []
+    for page in pypdf.PdfReader(pdf).pages:
+        lines = (page.extract_text() or "").splitlines()
+        while lines and (lines[-1].strip() in furniture or lines[-1].strip().isdigit()):
+            lines.pop()
+        pages.append("\n".join(lines))
+    return pages
+
+
+def poppler_text(pdf: Path) -> str:
+    return pdftotext(pdf)
+
+
+def fold(text: str) -> str:
+    """NFKC and whitespace folding, and nothing else: what «a sentence is intact» allows."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
