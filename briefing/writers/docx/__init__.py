@@ -496,8 +496,9 @@ class _Writer:
         p = flow.paragraph("Figure")
         if fig.image.native is not None:
             from .native_charts import add_chart_run
-            # the chart's paragraph stays left to right (centred by its style): LibreOffice prints
+            # the chart's paragraph is left to right (centred by its style): LibreOffice prints
             # the numbers of a chart inside a w:bidi paragraph backwards
+            self._direction(p, False)
             add_chart_run(p, fig.image.native, styles_dir=self.template.parent, lang=scope.lang,
                           digits=scope.digits, created=self.meta.date,
                           width_mm=width, height_mm=height,
