@@ -338,11 +338,17 @@ class _Preparer:
 
 def _preparer_main(edition_dir, cache_dir, styles_dir, workers, steps, docx_tmp,
                    word_page_numbers, word_charts, writer) -> None:
+    parent = os.getppid()
     try:
         book = _prepare(edition_dir, cache_dir, styles_dir, workers, steps,
                         lambda line: writer.send(("progress", line)), word_charts)
         writer.send(("book", book))
         write_word(book, docx_tmp, styles_dir, word_page_numbers)
+        if os.getppid() != parent:
+            # the build was killed while this process wrote the Word document: the next build
+            # may already have cleared the killed one's temporary files, so remove ours
+            Path(docx_tmp).unlink(missing_ok=True)
+            return
         writer.send(("done",))
     except SourceError as exc:
         writer.send(("error", exc.message, exc.file, exc.line, exc.key))
