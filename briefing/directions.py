@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 
+from .numerals import localize_typed_digits
+
 LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
 # Arabic letters and marks (not the Arabic comma, semicolon and question mark, which separate)
 _ARABIC = ("\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ff\u0750-\u077f\u08a0-\u08ff"
@@ -38,7 +40,6 @@ _NUMBER = re.compile(
     f"{_SIGN}[{_DIGIT}]+(?:[.,:\u066b\u066c][{_DIGIT}]+)*"
     f"(?:[-\u2013/][{_DIGIT}]+(?:[.,:\u066b\u066c][{_DIGIT}]+)*)*(?: ?[%\u066a])?")
 _ARABIC_RUN = re.compile(f"[{_ARABIC}][{_ARABIC}{_DIGIT} ]*[{_ARABIC}{_DIGIT}]|[{_ARABIC}]")
-_TYPED_SEPARATORS = {"arabic-indic": str.maketrans("0123456789%", "٠١٢٣٤٥٦٧٨٩٪")}
 
 
 def isolate(run: str, rtl: bool) -> str:
@@ -50,9 +51,7 @@ def number_run(number: str, digits: str) -> str:
     before the percent sign, the edition's digits (separators between digits, ٪), isolated."""
     number = re.sub("^-", "\u2212", number).replace(" %", "%").replace(" \u066a", "\u066a")
     if digits == "arabic-indic":
-        number = re.sub(f"(?<=[{_DIGIT}])[.,](?=[{_DIGIT}])",
-                        lambda m: "\u066b" if m.group(0) == "." else "\u066c", number)
-        number = number.translate(_TYPED_SEPARATORS["arabic-indic"])
+        number = localize_typed_digits(number, digits).replace("%", "\u066a")
     return isolate(number, rtl=digits == "arabic-indic")
 
 

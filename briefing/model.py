@@ -308,6 +308,7 @@ class OutlineEntry:
     text: str
     lang: Lang
     dir: Direction
+    digits: Digits  # of the target's part: its page number is printed in these
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ One place for these rules, so a table cell, a chart label and a sentence print a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 _ARABIC_INDIC = str.maketrans("0123456789.,%", "٠١٢٣٤٥٦٧٨٩٫٬٪")
@@ -30,6 +31,19 @@ def part_digits(digits: str, lang: str) -> str:
 def localize_digits(text: str, digits: str) -> str:
     """Western digits and separators as the edition writes them (٠١٢٣, ٫, ٬ and ٪ when Arabic-Indic)."""
     return text.translate(_ARABIC_INDIC) if digits == "arabic-indic" else text
+
+
+_DIGIT_SEPARATOR = re.compile("(?<=[0-9])([.,])(?=[0-9])")
+_DIGITS_ONLY = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def localize_typed_digits(text: str, digits: str) -> str:
+    """Digits of free text in the edition's style: each digit, and a «.» or «,» between two
+    digits (٫ ٬); other punctuation stays («2018-2028،» keeps its hyphen and comma)."""
+    if digits != "arabic-indic":
+        return text
+    text = _DIGIT_SEPARATOR.sub(lambda m: "\u066b" if m.group(1) == "." else "\u066c", text)
+    return text.translate(_DIGITS_ONLY)
 
 
 def format_number(value: float, decimals: int = 0, digits: str = "western",

@@ -22,6 +22,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import shaping as at
 from ..errors import SourceError
+from ..numerals import localize_typed_digits, part_digits
 
 MM = 1 / 25.4
 _registered: set[str] = set()
@@ -49,7 +50,7 @@ class Labeller:
         text = str(text)
         if self.lang == "ar":
             text = text.replace("%", "\u066a")  # the Arabic chart font has no «%»
-        text = at.localise_digits(text, self.lang, self.digits)
+        text = localize_typed_digits(text, part_digits(self.digits, self.lang))
         font = self.bold if bold else self.regular
         missing = at.missing_chars(text, font)
         if missing:

@@ -24,7 +24,6 @@ from .. import numerals
 
 ShapingMode = Literal["matplotlib", "reshape"]
 
-ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 LRM = "\u200e"
 _ARABIC_RE = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _PROBE = "بيت"  # three joining letters: initial, medial and final forms differ from the nominal glyphs
@@ -119,12 +118,6 @@ def format_number(value: float, decimals: int, *, lang: str = "ar", digits: str 
     text = text.replace(numerals.NEGATIVE, (LRM if lang == "ar" and not rtl_run else "") + minus)
     if percent:
         text += "\u066a" if lang == "ar" else "%"
-    return text
-
-
-def localise_digits(text: str, lang: str, digits: str) -> str:
-    if lang == "ar" and digits == "arabic-indic":
-        return text.translate(ARABIC_INDIC)
     return text
 
 

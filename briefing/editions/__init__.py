@@ -27,13 +27,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Iterable
 
+from .. import model as m
 from ..data.store import DataStore, load_data
 from ..errors import SourceError
 from ..numerals import format_number
-from ..sources.expressions import ProseContext, render_field, render_prose
+from ..sources.expressions import ProseContext, render_prose
 from ..sources.files import read_text, read_yaml
-from ..sources.loading import MANIFEST, read_manifest
-from ..sources.tables import read_table
+from ..sources.loading import MANIFEST, Edition, load_edition, read_manifest
 from . import nextyear
 
 ALLOW_LIST = "typed-numbers.yaml"
@@ -430,18 +430,37 @@ class _Side:
     digits: str
     data: DataStore
     date: dt.date | None = None
+    edition: Edition | None = None  # the loaded book (None: it cannot be loaded, see errors)
 
 
-def _side(root: Path) -> _Side:
-    meta, entries, reference_year = read_manifest(Path(root))
-    return _Side(Path(root), entries, reference_year, meta.digits, load_data(Path(root)),
-                 meta.date)
+def _side(root: Path, errors: list[str]) -> _Side:
+    """One edition, read as the build reads it (leniently: a missing value prints «[?]» and is
+    listed in ``errors``), for the comparison of its figures and tables."""
+    root = Path(root)
+    meta, entries, reference_year = read_manifest(root)
+
+    parts = {entry.file for entry in entries}  # their cites are reported line by line apart
+
+    def missing(dataset, entity, year, file, line):
+        message = (f"{file}:{line}: cites {dataset} {entity} {year}, which the data does not "
+                   "have")
+        if file not in parts and message not in errors:
+            errors.append(message)
+    try:
+        edition = load_edition(root, missing=missing)
+    except SourceError as exc:
+        errors.append(f"the edition cannot be loaded: {exc}")
+        edition = None
+    return _Side(root, entries, reference_year, meta.digits, load_data(root), meta.date,
+                 edition)
 
 
 def compare(old_dir: Path, new_dir: Path) -> Comparison:
-    """What changes in the book from ``old_dir`` to ``new_dir`` (each an edition folder)."""
-    old, new = _side(old_dir), _side(new_dir)
-    report = Comparison(old.root, new.root)
+    """What changes in the book from ``old_dir`` to ``new_dir`` (each an edition folder). Both
+    are loaded into the model; figures and tables are compared as each book prints them, in the
+    language of the part that places them."""
+    report = Comparison(Path(old_dir), Path(new_dir))
+    old, new = _side(old_dir, []), _side(new_dir, report.errors)
     _compare_values(old, new, report)
     _compare_text(old, new, report)
     _compare_figures(old, new, report)
@@ -537,56 +556,65 @@ def _compare_text(old: _Side, new: _Side, report: Comparison) -> None:
                                                 f"«{sb.strip()}»")
 
 
-def _chart_view(side: _Side, path: Path):
-    """(caption, data) of a figure as it would print, or an error message."""
+def _figure_views(side: _Side, errors: list[str]) -> dict[str, tuple[str, dict | None]]:
+    """Each figure of the loaded book: (caption as printed, the data it shows in the language of
+    its part; a map's specification); a figure whose data is missing is listed in ``errors``."""
     from ..build import STYLES
     from ..charts.render import chart_data, load_chart_style
-    from ..sources.figures import read_chart_spec
-    spec = read_chart_spec(path)
-    years = {"first_year": min(spec.years), "last_year": max(spec.years)} if spec.years else {}
-    lang = "ar"
-    caption = render_field(spec.caption, path, ProseContext(side.data, lang, side.digits,
-                                                            side.reference_year,
-                                                            variables=years,
-                                                            edition_date=side.date))
-    if spec.chart == "map":
-        return caption, dataclasses.asdict(dataclasses.replace(spec, file=Path(), caption=""))
-    return caption, dataclasses.asdict(chart_data(spec, side.data,
-                                                  load_chart_style(STYLES / "chart.yaml"), lang))
 
-
-def _compare_specs(kind: str, view, old: _Side, new: _Side, report: Comparison,
-                   changes_of) -> list[str]:
-    """Compare every ``figures/`` or ``tables/`` specification of the new edition with the old
-    one's, through ``view`` (caption, content); returns "id: what changed" lines."""
-    found = []
-    for path in sorted((new.root / f"{kind}s").glob("*.yaml")):
+    if side.edition is None:
+        return {}
+    style = load_chart_style(STYLES / "chart.yaml")
+    views = {}
+    for part, node in m.walk_with_part(side.edition.book):
+        if not isinstance(node, m.Figure):
+            continue
+        spec = side.edition.charts[node.id]
+        caption = m.plain_text(node.caption)
+        if spec.chart == "map":
+            views[node.id] = caption, dataclasses.asdict(
+                dataclasses.replace(spec, file=Path(), caption=""))
+            continue
         try:
-            caption_b, content_b = view(new, path)
+            views[node.id] = caption, dataclasses.asdict(
+                chart_data(spec, side.data, style, part.lang))
         except SourceError as exc:
-            report.errors.append(f"{kind} {path.stem}: {exc}")
+            errors.append(f"figure {node.id}: {exc}")
+            views[node.id] = caption, None
+    return views
+
+
+def _table_views(side: _Side) -> dict[str, tuple[str, list[list[str]]]]:
+    """Each captioned table of the loaded book: (caption, cells) as printed."""
+    if side.edition is None:
+        return {}
+    return {node.id: (m.plain_text(node.caption),
+                      [[m.plain_text(cell) for cell in row] for row in node.rows])
+            for node in m.walk(side.edition.book) if isinstance(node, m.Table) and node.id}
+
+
+def _compare_views(kind: str, old_views: dict, new_views: dict, changes_of) -> list[str]:
+    """"id: what changed" for every figure or table of the new book."""
+    found = []
+    for ident, (caption_b, content_b) in new_views.items():
+        if ident not in old_views:
+            found.append(f"{ident}: new {kind}")
             continue
-        old_path = old.root / f"{kind}s" / path.name
-        if not old_path.is_file():
-            found.append(f"{path.stem}: new {kind}")
-            continue
-        try:
-            caption_a, content_a = view(old, old_path)
-        except SourceError:
-            caption_a, content_a = None, None
+        caption_a, content_a = old_views[ident]
         changes = [] if caption_a == caption_b else [f"caption «{caption_a}» → «{caption_b}»"]
-        changes += changes_of(path, content_a, content_b)
+        changes += changes_of(ident, content_a, content_b)
         if changes:
-            found.append(f"{path.stem}: " + "; ".join(changes))
+            found.append(f"{ident}: " + "; ".join(changes))
     return found
 
 
 def _compare_figures(old: _Side, new: _Side, report: Comparison) -> None:
-    def changes_of(path, data_a, data_b):
-        if data_a == data_b:
+    def changes_of(ident, data_a, data_b):
+        if data_a == data_b or data_b is None:
             return []
         return ["data" if data_a is None else _data_change(data_a, data_b)]
-    report.figures.extend(_compare_specs("figure", _chart_view, old, new, report, changes_of))
+    report.figures.extend(_compare_views("figure", _figure_views(old, []),
+                                         _figure_views(new, report.errors), changes_of))
 
 
 def _data_change(a: dict, b: dict) -> str:
@@ -602,24 +630,8 @@ def _data_change(a: dict, b: dict) -> str:
     return f"{changed} plotted value(s) changed" if changed else "labels or series changed"
 
 
-def _table_view(side: _Side, path: Path):
-    doc = read_yaml(path)
-    years = [c["year"] for c in doc.get("columns") or ()
-             if isinstance(c, dict) and isinstance(c.get("year"), int)]
-
-    def render(text, years=years):
-        variables = {"first_year": min(years), "last_year": max(years)} if years else {}
-        return render_field(text, path, ProseContext(side.data, "ar", side.digits,
-                                                     side.reference_year, variables=variables,
-                                                     edition_date=side.date))
-    table = read_table(path, path.stem, side.data, "ar", side.digits, render)
-    caption = "".join(getattr(i, "text", "") for i in table.caption)
-    cells = [["".join(getattr(i, "text", "") for i in cell) for cell in row] for row in table.rows]
-    return caption, cells
-
-
 def _compare_tables(old: _Side, new: _Side, report: Comparison) -> None:
-    def changes_of(path, cells_a, cells_b):
+    def changes_of(ident, cells_a, cells_b):
         changes = []
         names_a, names_b = [r[0] for r in cells_a or []], [r[0] for r in cells_b]
         if names_a != names_b and sorted(names_a) == sorted(names_b):
@@ -631,7 +643,7 @@ def _compare_tables(old: _Side, new: _Side, report: Comparison) -> None:
                     for k, (x, y) in enumerate(zip(row_a, row_b)) if x != y]
         for row in cells_b:
             if "–" in row[1:]:
-                report.notes.append(f"table {path.stem}: no value for {row[0]} in column "
+                report.notes.append(f"table {ident}: no value for {row[0]} in column "
                                     f"{row.index('–')} (printed –)")
         return changes
-    report.tables.extend(_compare_specs("table", _table_view, old, new, report, changes_of))
+    report.tables.extend(_compare_views("table", _table_views(old), _table_views(new), changes_of))

@@ -30,8 +30,6 @@ from . import dates
 _TEMPLATE_NAME = "<prose>"
 
 
-#: A cited value: (dataset, entity, year) and the template line that asked for it.
-Citation = tuple[str, str, int, "int | None"]
 MISSING = "[?]"  # printed for a missing value in lenient rendering (comparison reports only)
 
 
@@ -236,10 +234,6 @@ class _Sandbox(SandboxedEnvironment):
 _ENV = _Sandbox(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
                 comment_start_string="{##", comment_end_string="##}")
 _HAS_EXPRESSION = re.compile(r"\{[{%]|\{##")
-
-
-def has_expression(text: str) -> bool:
-    return bool(_HAS_EXPRESSION.search(text))
 
 
 def render_prose(text: str, file: Path, context: ProseContext, first_line: int = 1) -> str:

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Mapping
 
 from .. import model as m
 from ..data.store import DataStore, load_data
@@ -58,17 +59,38 @@ class Edition:
     charts: Mapping[str, ChartSpec]  # figure id → its specification, for the charts stage
 
 
-def load_edition(root: Path) -> Edition:
-    """Read and validate a whole edition; raises SourceError on the first problem found."""
+def load_edition(root: Path, missing: Callable[..., None] | None = None) -> Edition:
+    """Read and validate a whole edition; raises SourceError on the first problem found.
+
+    With ``missing`` (for the comparison of two editions), a value the text, a caption or a data
+    table asks for and the data lacks is not an error: it prints «[?]» and ``missing(dataset,
+    entity, year, file, line)`` is told, so that every missing value can be listed at once."""
     root = Path(root)
     meta, entries, reference_year = read_manifest(root)
     data = load_data(root)
-    placed = _Placements(root, data, reference_year, meta.date)
-    parts = tuple(_convert(entry, meta, data, reference_year, placed) for entry in entries)
+
+    def prose(data: DataStore, lang: str, digits: str, file: Path, **more) -> ProseContext:
+        """The expressions' context for a text part or a specification's caption."""
+        return ProseContext(data, lang, digits, reference_year, edition_date=meta.date,
+                            **_lenient(missing, file), **more)
+
+    placed = _Placements(root, data, prose, missing)
+    parts = tuple(_convert(entry, meta, data, prose, placed) for entry in entries)
     parts, outline = number_book(parts, {e.id: PartNumbering(e.numbering, e.subnumbering)
                                          for e in entries})
     book = m.Book(meta, parts, outline, m.page_geometry(meta.paper))
     return Edition(root, book, data, MappingProxyType(placed.charts))
+
+
+def _lenient(on_missing: Callable[..., None] | None, file: Path) -> dict:
+    """ProseContext's arguments for a lenient load: missing values are told, not raised."""
+    if on_missing is None:
+        return {}
+
+    def cite(dataset, entity, year, line, missing=False):
+        if missing:
+            on_missing(dataset, entity, year, file, line)
+    return {"lenient": True, "cite": cite}
 
 
 # ---------------------------------------------------------------- step 1: the manifest
@@ -171,11 +193,10 @@ def _parse_part(entry: PartEntry, prose: ProseContext) -> ParsedPart:
 # ---------------------------------------------------------------- step 4: conversion
 
 
-def _convert(entry: PartEntry, meta: m.Meta, data: DataStore, reference_year: int | None,
+def _convert(entry: PartEntry, meta: m.Meta, data: DataStore, prose: Callable[..., ProseContext],
              placed: "_Placements") -> m.Part:
     digits = part_digits(meta.digits, entry.lang)
-    parsed = _parse_part(entry, ProseContext(data, entry.lang, digits, reference_year,
-                                             edition_date=meta.date))
+    parsed = _parse_part(entry, prose(data, entry.lang, digits, entry.file))
     part = m.Part(entry.id, (), entry.lang, entry.dir, digits, (), m.Where(str(entry.file), 1))
     converter = Converter(parsed, lambda kind, ident, where: placed.block(kind, ident, where, part))
     title_node = parsed.root.children[0]
@@ -211,10 +232,9 @@ class _Placements:
     """The figures and tables the text places, read from their specifications as they are met
     (each one once: a second placement of the same id is an error naming both lines)."""
 
-    def __init__(self, root: Path, data: DataStore, reference_year: int | None,
-                 edition_date: dt.date):
-        self.root, self.data, self.reference_year = root, data, reference_year
-        self.edition_date = edition_date  # for date expressions in captions
+    def __init__(self, root: Path, data: DataStore, prose: Callable[..., ProseContext],
+                 missing: Callable[..., None] | None):
+        self.root, self.data, self.prose, self.missing = root, data, prose, missing
         self.charts: dict[str, ChartSpec] = {}   # figure id → its specification
         self.where: dict[str, m.Where] = {}
 
@@ -231,7 +251,8 @@ class _Placements:
         inside(path, self.root)
         if kind == "table":
             table = read_table(path, ident, self.data, part.lang, part.digits,
-                               lambda text, years: self._field(text, path, part, years))
+                               lambda text, years: self._field(text, path, part, years),
+                               missing=self.missing and functools.partial(self._missing, path))
             return dataclasses.replace(table, where=where)
         spec = read_chart_spec(path)  # captions may be expressions: «… {{ year() }}»
         spec = dataclasses.replace(spec, caption=self._field(spec.caption, path, part, spec.years))
@@ -245,9 +266,10 @@ class _Placements:
         return m.Figure(ident, spec.numbering, 0, None, (m.Text(spec.caption),), source,
                         spec.alt or spec.caption, None, where)
 
+    def _missing(self, path: Path, dataset, entity, year, line) -> None:
+        self.missing(dataset, entity, year, path, line)
+
     def _field(self, text: str, path: Path, part: m.Part, years) -> str:
         years = {"first_year": min(years), "last_year": max(years)} if years else {}
-        return render_field(text, path, ProseContext(self.data, part.lang, part.digits,
-                                                     self.reference_year,
-                                                     edition_date=self.edition_date,
-                                                     variables=years))
+        return render_field(text, path, self.prose(self.data, part.lang, part.digits, path,
+                                                   variables=years))

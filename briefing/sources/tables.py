@@ -15,6 +15,7 @@ from ..data.ordering import check_sort, order
 from ..data.store import DataStore
 from ..errors import SourceError
 from ..numerals import format_number
+from .expressions import MISSING
 from .files import check_keys, read_yaml
 from .text import number_columns
 
@@ -24,10 +25,12 @@ _COLUMN_KEYS = {"data", "year", "header", "decimals"}
 
 
 def read_table(path: Path, ident: str, data: DataStore, lang: str, digits: str,
-               render=lambda text, years: text) -> m.Table:
+               render=lambda text, years: text, missing=None) -> m.Table:
     """A table specification → a model table (numbers formatted in ``digits``, the source in
     ``lang``; not numbered, not placed). ``render(text, years)`` renders the caption's expressions
-    with ``first_year``/``last_year`` of the table's year columns."""
+    with ``first_year``/``last_year`` of the table's year columns. With ``missing`` a value the
+    data lacks prints «[?]» and ``missing(dataset, entity, year, line)`` is told (a lenient load,
+    see :func:`briefing.sources.loading.load_edition`)."""
     doc = read_yaml(path)
     check_keys(doc, path, _TABLE_KEYS, required=("caption", "rows"), what="a table")
     where = m.Where(str(path), 1)
@@ -35,7 +38,7 @@ def read_table(path: Path, ident: str, data: DataStore, lang: str, digits: str,
              if isinstance(c, dict) and isinstance(c.get("year"), int)]
     caption = (m.Text(render(str(doc["caption"]).strip(), years)),)
     if "columns" in doc:
-        return _data_table(doc, path, ident, data, lang, digits, caption, where)
+        return _data_table(doc, path, ident, data, lang, digits, caption, where, missing)
     if "sort" in doc or "sort_by" in doc:
         raise SourceError("sort orders a data table (one with columns) by its values; a text "
                           "table keeps the order of its rows", file=path,
@@ -92,7 +95,7 @@ def _sorted_rows(doc, path: Path, data: DataStore, columns) -> tuple:
     return order([str(c) for c in doc["rows"]], value_of, sort, is_group)
 
 
-def _data_table(doc, path, ident, data, lang, digits, caption, where) -> m.Table:
+def _data_table(doc, path, ident, data, lang, digits, caption, where, missing=None) -> m.Table:
     columns = doc["columns"]
     for column in columns:
         check_keys(column, path, _COLUMN_KEYS, required=("data", "year", "header"),
@@ -110,7 +113,14 @@ def _data_table(doc, path, ident, data, lang, digits, caption, where) -> m.Table
             cells = [(m.Text(name),)]
             for column in columns:
                 dataset = data.dataset(column["data"])
-                value = data.get(dataset.id, entity.code, int(column["year"]))
+                try:
+                    value = data.get(dataset.id, entity.code, int(column["year"]))
+                except SourceError:
+                    if missing is None:
+                        raise
+                    missing(dataset.id, entity.code, int(column["year"]), doc.line_of("rows"))
+                    cells.append((m.Text(MISSING),))
+                    continue
                 decimals = int(column.get("decimals", dataset.decimals))
                 text = NO_VALUE if value is None else format_number(value, decimals, digits)
                 cells.append((m.Text(text),))

@@ -239,3 +239,21 @@ def test_cli_check_numbers_and_compare(two_editions):
     assert result.returncode == 0 and "population UZB 2022: 35.3 → 40.1" in result.stdout
     result = run("--year", "2024")
     assert result.returncode == 2 and "only go with --new-edition" in result.stderr
+
+
+def test_compare_reads_both_books_as_the_build_does(tmp_path):
+    """Figures and tables are compared as each loaded book prints them, in the language of the
+    part that places them: an English book's table rows are named in English."""
+    from paths import FIXTURES
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(FIXTURES / "english", old)
+    shutil.copytree(FIXTURES / "english", new)
+    population = new / "data" / "population.csv"
+    population.write_text(population.read_text().replace("19.737", "20.012"))
+    report = compare(old, new)
+    assert report.ok, report.errors
+    assert any(line.startswith("indicators: ") and "Kazakhstan, column 1: 19.7 → 20.0" in line
+               for line in report.tables), report.tables
+    assert any(line.startswith("population: ") and "plotted value" in line
+               for line in report.figures), report.figures

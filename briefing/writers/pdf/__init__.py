@@ -191,6 +191,7 @@ def book_to_html(book: m.Book, styles_dir: Path) -> str:
                              undefined=jinja2.StrictUndefined)
     return env.get_template("book.html").render(
         meta=book.meta, page=book.page, parts=parts, outline=book.outline, bullets=m.BULLETS,
+        counter_styles=COUNTER_STYLES,
         identity=load_identity(styles_dir), contents=m.label("contents", book.meta.lang),
         counter_style=COUNTER_STYLES[book.meta.digits])
 

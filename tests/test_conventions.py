@@ -1,0 +1,192 @@
+"""The book's one convention for digits, signs and mixed directions (docs/conventions.md), on real
+output: glyphs in visual order from poppler's ``pdftotext -bbox`` (a left-to-right word is given
+as drawn, left to right), the Word document's XML, and an Arabic-Indic build of the default
+edition.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pypdf
+import pytest
+from docxview import read_docx
+from paths import FIXTURES, ROOT
+
+from briefing.build import build
+from briefing.errors import SourceError
+from briefing.sources.loading import load_edition
+
+CONVENTIONS = FIXTURES / "conventions"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+WESTERN, INDIC = set("0123456789"), set("٠١٢٣٤٥٦٧٨٩")
+
+
+def _edition(tmp_path_factory, source: Path, digits: str) -> Path:
+    edition = tmp_path_factory.mktemp(digits) / source.name
+    shutil.copytree(source, edition)
+    manifest = edition / "edition.yaml"
+    manifest.write_text(manifest.read_text().replace("digits: western", f"digits: {digits}"))
+    return edition
+
+
+@pytest.fixture(scope="module", params=["western", "arabic-indic"])
+def built(request, tmp_path_factory):
+    """(digits, PDF, DOCX) of the conventions fixture."""
+    edition = _edition(tmp_path_factory, CONVENTIONS, request.param)
+    pdf, docx = build(edition, edition.parent / "out")
+    return request.param, pdf, docx
+
+
+def words(pdf: Path, page: int | None = None, lines: bool = False) -> list:
+    """(x, text) of every word poppler finds, in its order; with ``lines``, (y, x, text)."""
+    args = ["pdftotext", "-bbox"] + (["-f", str(page), "-l", str(page)] if page else [])
+    out = subprocess.run(args + [str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    found = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', out)
+    if lines:
+        return [(round(float(y)), float(x), text) for x, y, text in found]
+    return [(float(x), text) for x, _, text in found]
+
+
+def test_signs_keep_their_side_in_prose_and_tables(built):
+    """One side for % and for the minus, typed or printed from data, in prose and table cells:
+    Western «−2.5%» and «5.7%» (a left-to-right run); Arabic-Indic «٪٢٫٥−» drawn, ٪ on the left
+    and the minus on the right (a right-to-left run, read minus first)."""
+    digits, pdf, _ = built
+    numbers = [text for _, text in words(pdf) if re.search("[0-9٠-٩]", text)]
+    percents = [t.strip(".،") for t in numbers if "%" in t or "٪" in t]
+    negatives = [t.strip(".،") for t in numbers if "\u2212" in t]
+    assert len(percents) >= 4 and len(negatives) >= 3, (percents, negatives)
+    if digits == "western":
+        assert all(t.endswith("%") and not t.startswith("%") for t in percents), percents
+        assert all(t.startswith("\u2212") for t in negatives), negatives
+        assert "2018-2028" in numbers  # a range reads from its first year
+    else:
+        assert all(t.startswith("٪") and not t.endswith("٪") for t in percents), percents
+        assert all(t.endswith("\u2212") for t in negatives), negatives
+        assert "٢٠٢٨-٢٠١٨" in numbers  # drawn right to left: ٢٠١٨ read first
+    assert not [t for t in numbers if "-" in t and re.search("-[0-9٠-٩.]+%?$", t)
+                and not re.match("^[0-9٠-٩]", t)], "a hyphen-minus sign was printed"
+
+
+def test_addresses_and_latin_phrases_keep_their_order(built):
+    _, pdf, _ = built
+    texts = [text for _, text in words(pdf)]
+    for address in ("https://www.example.org/ar/", "info@example.org", "Outlook"):
+        assert any(address in t for t in texts), address
+    assert not [t for t in texts if t.startswith("/https")], "a URL drawn with its slash first"
+    line = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "IMF, World Economic Outlook database, April 2023" in line
+
+
+def test_arabic_names_in_an_english_sentence_keep_their_order(built):
+    """«The three countries are كازاخستان, أوزبكستان, قيرغيزستان»: left to right as typed."""
+    _, pdf, _ = built
+    pages = len(pypdf.PdfReader(pdf).pages)
+    # poppler gives a right-to-left word inside a left-to-right line as drawn (reversed)
+    found = {}
+    for x, text in words(pdf, pages):
+        found[text.strip(",.")] = found[text.strip(",.")[::-1]] = x
+    xs = [found[name] for name in ("كازاخستان", "أوزبكستان", "قيرغيزستان")]
+    assert xs == sorted(xs), xs
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert "DejaVu" not in fonts
+
+
+def test_digits_follow_the_part_in_every_number_of_both_outputs(built):
+    digits, pdf, docx = built
+    view = read_docx(docx)
+    arabic = [t for style, t in view.body if not re.search("[A-Za-z]{3}", t)]
+    english = [t for style, t in view.body if re.search("[A-Za-z]{3}", t)
+               and not re.search("[\u0600-\u06ff]", t)]
+    wanted, unwanted = (INDIC, WESTERN) if digits == "arabic-indic" else (WESTERN, INDIC)
+    arabic_digits = set("".join(arabic)) & (WESTERN | INDIC)
+    assert arabic_digits and arabic_digits <= wanted, arabic_digits
+    assert not set("".join(english)) & INDIC
+    # list numbers at every level, in the part's digits, never Latin letters (docxview reads
+    # numbering.xml as Word does)
+    markers = [t.split(" ", 1)[0] for style, t in view.body if style == "ListParagraph"]
+    assert markers[:5] == (["1.", "2.", "1.", "2.", "3."] if digits == "western"
+                           else ["١.", "٢.", "١.", "٢.", "٣."])
+    assert markers[5:] == ["1.", "1.", "2."]  # the English part
+
+
+def test_a_link_keeps_its_bold_and_italic_in_word(built):
+    _, _, docx = built
+    with zipfile.ZipFile(docx) as z:
+        xml = z.read("word/document.xml").decode()
+    link = next(h for h in re.findall(r"<w:hyperlink [^>]*>.*?</w:hyperlink>", xml, re.S)
+                if "تقرير" in h)
+    runs = re.findall(r"<w:r>(.*?)</w:r>", link, re.S)
+    bold = [r for r in runs if "تقرير" in r][0]
+    italic = [r for r in runs if "السنوي" in r][0]
+    assert "<w:b/>" in bold and "<w:bCs/>" in bold and 'w:val="Hyperlink"' in bold
+    assert "<w:i/>" in italic and "<w:iCs/>" in italic
+
+
+def test_a_percent_sign_typed_before_its_number_is_refused(edition_copy):
+    report = edition_copy / "text" / "01-report.md"
+    report.write_text(report.read_text() + "\nارتفع النمو %5.7 في العام.\n")
+    with pytest.raises(SourceError) as error:
+        load_edition(edition_copy)
+    assert "%5.7" in error.value.message and "5.7%" in error.value.message
+    assert error.value.line == 44
+
+
+def test_an_english_book_is_english_throughout(tmp_path):
+    """Ordinals, labels and sources in English, and the footnote rule on the left."""
+    pdf, _ = build(FIXTURES / "english", tmp_path)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "First: Population" in text and "Second: Output" in text
+    assert "أولاً" not in text and "Figure 1: Population" in text
+    assert "Source: IMF, World Economic Outlook database, April 2023" in text
+    rule = _footnote_rule_x(pdf, 7)
+    assert rule and max(rule) < 300, rule  # on the left half of the page (595 pt wide)
+
+
+def _footnote_rule_x(pdf: Path, page: int) -> list[int]:
+    """The x (pt) of the footnote rule's pixels: the short horizontal line above the notes."""
+    from PIL import Image
+
+    out = pdf.with_suffix("")
+    subprocess.run(["pdftoppm", "-r", "72", "-png", "-f", str(page), "-l", str(page), str(pdf),
+                    str(out)], check=True)
+    image = Image.open(next(out.parent.glob(f"{out.name}-*{page}.png"))).convert("RGB")
+    width, height = image.size
+    for y in range(height - 60, height // 2, -1):
+        row = [x for x in range(width) if image.getpixel((x, y)) != (255, 255, 255)]
+        if 20 < len(row) < width // 3 and row[-1] - row[0] < width // 3 and len(row) > (
+                row[-1] - row[0]) * 0.9:
+            return row
+    return []
+
+
+@pytest.fixture(scope="module")
+def arabic_indic_default(tmp_path_factory):
+    edition = _edition(tmp_path_factory, ROOT / "sources" / "gcc-central-asia-2023",
+                       "arabic-indic")
+    return build(edition, edition.parent / "out", formats=("pdf",))[0]
+
+
+def test_an_arabic_indic_default_edition_has_one_digit_system_per_page(arabic_indic_default):
+    """Arabic pages print no Western digit (but in Latin tokens kept as typed, such as UN
+    document symbols, and English entries of the contents); English pages no Arabic-Indic one."""
+    pdf = arabic_indic_default
+    for page in range(1, len(pypdf.PdfReader(pdf).pages) + 1):
+        found = words(pdf, page, lines=True)
+        texts = [t for _, _, t in found]
+        latin = sum(len(re.findall("[A-Za-z]", t)) for t in texts)
+        arabic = sum(len(re.findall("[\u0600-\u06ff]", t)) for t in texts)
+        if latin > arabic:
+            assert not [t for t in texts if set(t) & INDIC], page
+            continue
+        english_lines = {y for y, _, t in found if re.search("[A-Za-z]{2}", t)}
+        stray = [t for y, _, t in found if set(t) & WESTERN and not re.search("[A-Za-z]", t)
+                 and y not in english_lines]
+        assert not stray, (page, stray)
