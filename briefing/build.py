@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import model as m
-from .charts.render import chart_data, load_chart_style, planned_images, render_chart
+from .charts.render import NativeChart, chart_data, load_chart_style, planned_images, render_chart
 from .errors import SourceError
 from .fonts import check_fonts
 from .sources.loading import MANIFEST, Edition, load_edition
@@ -31,6 +31,7 @@ STYLES = ROOT / "styles"
 DEFAULT_EDITION = ROOT / "sources" / (ROOT / "sources" / "default-edition.txt").read_text(
     encoding="utf-8").strip()
 FORMATS = ("pdf", "docx")
+WORD_CHARTS = ("native", "picture")  # how the Word book shows charts (the map is a picture)
 
 Progress = Callable[[str], None]
 
@@ -72,13 +73,16 @@ def cores() -> int:
 
 def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES, *,
                  workers: int | None = None, stats: DrawStats | None = None,
-                 planned: Callable[[int, int], None] | None = None) -> m.Book:
+                 planned: Callable[[int, int], None] | None = None,
+                 word_charts: str = "native") -> m.Book:
     """The book with every figure's image drawn (or reused from the cache when unchanged).
 
     Each chart's files are named by a hash of all that decides how it looks (specification, the
     data it shows, chart style, fonts, matplotlib), so only charts whose inputs changed are drawn;
     those are drawn side by side in ``workers`` processes (default: one per core). ``planned`` is
-    told, before any drawing, how many charts are to be drawn and how many are reused."""
+    told, before any drawing, how many charts are to be drawn and how many are reused. With
+    ``word_charts`` "native", each chart but the map also carries its kind and data
+    (``Image.native``), from which the Word writer builds a native chart."""
     style = load_chart_style(styles_dir / "chart.yaml")
     cache_dir.mkdir(parents=True, exist_ok=True)
     digits = edition.book.meta.digits
@@ -93,13 +97,19 @@ def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES, *
         planned(len(missing), len(jobs) - len(missing))
     _draw(edition, style, cache_dir, missing, workers or cores())
     images = {job: plans[job][0] for job in jobs}
+    native = {}
+    if word_charts == "native":
+        native = {job: NativeChart(spec.chart, spec.value_labels,
+                                   chart_data(spec, edition.data, style, job[1]))
+                  for job in jobs if (spec := edition.charts[job[0]]).chart != "map"}
 
     def with_image(part: m.Part):
         def drawn(node):
             if isinstance(node, m.Figure):
                 image = images[(node.id, part.lang)]
                 return dataclasses.replace(node, image=m.Image(
-                    image.svg, image.png, image.width_mm, image.height_mm))
+                    image.svg, image.png, image.width_mm, image.height_mm,
+                    native.get((node.id, part.lang))))
             return node
         return drawn
 
@@ -203,7 +213,8 @@ def _umask() -> int:
 def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
           progress: Progress = lambda message: None, styles_dir: Path = STYLES,
           bleed: bool = False, pdf_variant: str | None = None,
-          workers: int | None = None, word_page_numbers: bool = False) -> list[Path]:
+          workers: int | None = None, word_page_numbers: bool = False,
+          word_charts: str = "native") -> list[Path]:
     """Build the edition's outputs; returns the files written.
 
     With more than one core, the work is split between two processes: a forked one loads and
@@ -211,7 +222,8 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
     the finished model over, then writes the Word document; meanwhile this one imports WeasyPrint,
     then lays out and writes the PDF. The outputs replace their targets only when all are
     complete: if anything fails, no target changes. ``word_page_numbers`` caches the contents'
-    page numbers in the Word document, where LibreOffice is installed to paginate it."""
+    page numbers in the Word document, where LibreOffice is installed to paginate it.
+    ``word_charts`` (:data:`WORD_CHARTS`): Word's charts native, with their data, or pictures."""
     workers = workers or cores()
     steps = 2 + len(formats)
     name = edition_dir.resolve().name
@@ -222,11 +234,12 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
         if workers > 1 and set(formats) == {"pdf", "docx"} and _can_fork():
             book_and_docx = stack.enter_context(_Preparer(
                 edition_dir, cache_dir, styles_dir, workers, steps, tmps["docx"],
-                word_page_numbers))
+                word_page_numbers, word_charts))
             import weasyprint  # noqa: F401  the long import, while the other process loads
             book = book_and_docx.book(progress)
         else:
-            book = _prepare(edition_dir, cache_dir, styles_dir, workers, steps, progress)
+            book = _prepare(edition_dir, cache_dir, styles_dir, workers, steps, progress,
+                            word_charts)
             book_and_docx = None
         for step, target in enumerate(targets, start=3):
             progress(f"[{step}/{steps}] Writing {target}")
@@ -254,7 +267,7 @@ def write_word(book: m.Book, path: Path, styles_dir: Path, page_numbers: bool) -
 
 
 def _prepare(edition_dir: Path, cache_dir: Path, styles_dir: Path, workers: int, steps: int,
-             progress: Progress) -> m.Book:
+             progress: Progress, word_charts: str = "native") -> m.Book:
     """Steps 1 and 2: the checked model, with every figure's image drawn or reused."""
     progress(f"[1/{steps}] Loading and checking {edition_dir}")
     edition = check(edition_dir, styles_dir)
@@ -263,7 +276,8 @@ def _prepare(edition_dir: Path, cache_dir: Path, styles_dir: Path, workers: int,
         progress(f"[2/{steps}] Drawing {len(edition.charts)} figures"
                  + (f" ({new} changed, {old} unchanged from the cache)" if old else ""))
 
-    return draw_figures(edition, cache_dir, styles_dir, workers=workers, planned=planned)
+    return draw_figures(edition, cache_dir, styles_dir, workers=workers, planned=planned,
+                        word_charts=word_charts)
 
 
 def _can_fork() -> bool:
@@ -277,9 +291,9 @@ class _Preparer:
     Leaving the ``with`` block early (an error here) stops the process."""
 
     def __init__(self, edition_dir: Path, cache_dir: Path, styles_dir: Path, workers: int,
-                 steps: int, docx_tmp: Path, word_page_numbers: bool):
+                 steps: int, docx_tmp: Path, word_page_numbers: bool, word_charts: str):
         self.args = (edition_dir, cache_dir, styles_dir, workers, steps, docx_tmp,
-                     word_page_numbers)
+                     word_page_numbers, word_charts)
 
     def __enter__(self) -> "_Preparer":
         ctx = multiprocessing.get_context("fork")
@@ -323,12 +337,18 @@ class _Preparer:
 
 
 def _preparer_main(edition_dir, cache_dir, styles_dir, workers, steps, docx_tmp,
-                   word_page_numbers, writer) -> None:
+                   word_page_numbers, word_charts, writer) -> None:
+    parent = os.getppid()
     try:
         book = _prepare(edition_dir, cache_dir, styles_dir, workers, steps,
-                        lambda line: writer.send(("progress", line)))
+                        lambda line: writer.send(("progress", line)), word_charts)
         writer.send(("book", book))
         write_word(book, docx_tmp, styles_dir, word_page_numbers)
+        if os.getppid() != parent:
+            # the build was killed while this process wrote the Word document: the next build
+            # may already have cleared the killed one's temporary files, so remove ours
+            Path(docx_tmp).unlink(missing_ok=True)
+            return
         writer.send(("done",))
     except SourceError as exc:
         writer.send(("error", exc.message, exc.file, exc.line, exc.key))

@@ -12,7 +12,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .build import DEFAULT_EDITION, FORMATS, ROOT, build, check
+from .build import DEFAULT_EDITION, FORMATS, ROOT, WORD_CHARTS, build, check
 from .errors import SourceError
 from .writers.pdf import PDF_VARIANTS
 
@@ -35,6 +35,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--word-page-numbers", action="store_true",
                         help="show the page numbers in the Word contents before Word updates "
                              "them (lays the document out with LibreOffice, if installed)")
+    parser.add_argument("--word-charts", choices=WORD_CHARTS, default="native",
+                        help="charts in the Word book: native Word charts with their data, "
+                             "editable in Word (default), or pictures; the map is a picture")
     annual = parser.add_argument_group(
         "annual editions", "next year's edition, the numbers check and the comparison report")
     annual.add_argument("--new-edition", type=Path, metavar="DIR",
@@ -125,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         formats = FORMATS if args.format == "all" else (args.format,)
         for path in build(args.edition, args.out, formats, progress=say, bleed=args.bleed,
-                          pdf_variant=args.pdf_variant, word_page_numbers=args.word_page_numbers):
+                          pdf_variant=args.pdf_variant, word_page_numbers=args.word_page_numbers,
+                          word_charts=args.word_charts):
             say(f"wrote {path}")
         return 0
     except SourceError as exc:

@@ -20,7 +20,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Literal, Union
+from typing import Any, Callable, Iterator, Literal, Union
 
 Direction = Literal["rtl", "ltr"]
 Lang = Literal["ar", "en"]
@@ -193,12 +193,14 @@ class Table:
 
 @dataclass(frozen=True)
 class Image:
-    """A rendered chart: vector for print, 300 dpi raster for Word."""
+    """A rendered chart: vector for print, 300 dpi raster for Word; ``native``, when set (a
+    :class:`briefing.charts.render.NativeChart`: kind and data), makes Word draw it as a chart."""
 
     svg: Path
     png: Path
     width_mm: float
     height_mm: float
+    native: Any = None
 
 
 @dataclass(frozen=True)

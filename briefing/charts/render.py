@@ -4,8 +4,10 @@ In: a :class:`~briefing.sources.figures.ChartSpec` (read from the edition's figu
 edition's :class:`~briefing.data.store.DataStore`, a :class:`ChartStyle` (``styles/chart.yaml``), the language of the
 part that shows the chart and the book's digits.
 Out: :class:`ChartImages` - an SVG with text as outlines (for WeasyPrint, which does not apply the
-bidi algorithm inside SVG) and a 300 dpi PNG (for Word), named by a content hash so unchanged
-charts are reused, plus the printed size and the alternative text.
+bidi algorithm inside SVG) and a 300 dpi PNG (for Word's pictures), named by a content hash so
+unchanged charts are reused, plus the printed size and the alternative text; and, for Word's
+native charts (:mod:`briefing.writers.docx.native_charts`), the :class:`ChartData` itself in a
+:class:`NativeChart`.
 
 The drawing of each chart kind is in :mod:`briefing.charts.draw` (bars and lines),
 :mod:`~briefing.charts.pie` and :mod:`~briefing.charts.locator_map`; Arabic text handling (shaping
@@ -31,7 +33,7 @@ from ..sources.files import check_keys, read_yaml
 from ..identity import load_identity
 
 STYLE_KEYS = {"figure", "fonts", "sizes", "colors", "lines", "estimate", "grid", "rtl", "units",
-              "map"}
+              "map", "word"}
 FONTS_DIR = Path(__file__).resolve().parents[2] / "styles" / "fonts"
 # The drawing code itself is part of every chart's cache key: an edited drawing module must not
 # leave charts drawn by its old version in the cache (nobody has to remember to bump a number).
@@ -140,6 +142,16 @@ class ChartData:
     decimals: int
     unit: str                       # the unit line ('' for none)
     x_is_time: bool
+
+
+@dataclass(frozen=True)
+class NativeChart:
+    """A chart as the Word writer draws it natively (``model.Image.native``, built by
+    :mod:`briefing.writers.docx.native_charts`): its kind, whether values are labelled, and its data."""
+
+    kind: str              # bar, barh, stacked, line, bar-line, pie, donut
+    value_labels: bool
+    data: ChartData
 
 
 def chart_data(spec: ChartSpec, store: DataStore, style: ChartStyle, lang: str) -> ChartData:

@@ -484,8 +484,9 @@ class _Writer:
             self._source(flow, t.source, scope)
 
     def figure_to_docx(self, flow, fig: Figure, scope: _Scope) -> None:
-        """Caption, the chart as an inline picture (sized to ``width_mm``, never wider than the
-        text) with its alternative text, the source."""
+        """Caption, the chart (sized to ``width_mm``, never wider than the text) with its
+        alternative text, the source. The chart is a native Word chart when the image carries its
+        data (``Image.native``, :mod:`.native_charts`), else an inline picture."""
         if fig.image is None:
             raise ValueError(f"{fig.where}: figure {fig.id!r} has no rendered image "
                              "(render the charts before writing Word)")
@@ -493,6 +494,18 @@ class _Writer:
         width = min(fig.image.width_mm, self.text_width_mm)
         height = fig.image.height_mm * width / fig.image.width_mm
         p = flow.paragraph("Figure")
+        if fig.image.native is not None:
+            from .native_charts import add_chart_run
+            # the chart's paragraph is left to right (centred by its style): LibreOffice prints
+            # the numbers of a chart inside a w:bidi paragraph backwards
+            self._direction(p, False)
+            add_chart_run(p, fig.image.native, styles_dir=self.template.parent, lang=scope.lang,
+                          digits=scope.digits, created=self.meta.date,
+                          width_mm=width, height_mm=height,
+                          description=fig.alt or plain_text(fig.caption))
+            if fig.source:
+                self._source(flow, fig.source, scope)
+            return
         self._direction(p, scope.rtl)
         # from bytes, so the picture's name inside the package does not depend on the path
         image = io.BytesIO(Path(fig.image.png).read_bytes())
