@@ -31,6 +31,9 @@ from .sourcefiles import check_keys, inside, read_text, read_yaml
 
 MANIFEST = "edition.yaml"
 PAPERS = ("A4", "A5", "Letter")
+#: The dates an edition may carry: a ZIP file (the Word document) stores 1980 to 2107 (APPNOTE.TXT
+#: 4.4.6, MS-DOS date format).
+FIRST_DATE, LAST_DATE = dt.date(1980, 1, 1), dt.date(2107, 12, 31)
 DEFAULT_FONTS = {"body": "Amiri", "heading": "Noto Sans Arabic", "latin": "Noto Serif"}
 
 
@@ -85,9 +88,15 @@ def read_manifest(root: Path) -> tuple[m.Meta, tuple[PartEntry, ...], int | None
     lang = _choice(doc, "lang", ("ar", "en"), path, default="ar")
     direction = _choice(doc, "dir", ("rtl", "ltr"), path, default="rtl" if lang == "ar" else "ltr")
     date = doc["date"]
+    if isinstance(date, dt.datetime):
+        date = date.date()
     if not isinstance(date, dt.date):
         raise SourceError("date must be written YYYY-MM-DD", file=path, line=doc.line_of("date"),
                           key="date")
+    if not FIRST_DATE <= date <= LAST_DATE:  # the Word file is a ZIP, whose dates are 1980-2107
+        raise SourceError(f"date {date.isoformat()} is outside {FIRST_DATE.year}-"
+                          f"{LAST_DATE.year}: check the year", file=path,
+                          line=doc.line_of("date"), key="date")
     fonts = doc.get("fonts") or {}
     check_keys(fonts, path, DEFAULT_FONTS, what="fonts")
     meta = m.Meta(

@@ -22,6 +22,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from . import model as m
 from .errors import SourceError
+from .sourcefiles import check_invisible
 
 CONTAINERS = ("aside", "signature", "note")
 _BRACKET = re.compile(r"\[\[(figure|table|ref):([A-Za-z0-9_.-]+)\]\]")
@@ -229,6 +230,8 @@ class Converter:
                     raise self.fail(node, f"footnote [^{label}] has no text: add a line "
                                           f"'[^{label}]: …' to the file")
                 if child.content:
+                    # an HTML entity (&#x202E;) can make what read_text refuses when typed
+                    check_invisible(child.content, self.part.file, line_of(node))
                     yield m.Text(child.content)
             elif kind == "softbreak":
                 yield m.Text(" ")
