@@ -286,7 +286,8 @@ def _can_fork() -> bool:
 class _Preparer:
     """Steps 1-2, then the Word document, in a forked process that reports through a pipe:
     ``("progress", line)``, ``("book", model)``, then ``("done",)``; or ``("error", message, file,
-    line, key)`` for a SourceError (whose pickled form would lose its parts), ``("crash", trace)``.
+    line, key)`` for a SourceError (whose pickled form would lose its parts), ``("oserror", errno,
+    strerror, filename, trace)``, ``("crash", trace)``.
     Leaving the ``with`` block early (an error here) stops the process."""
 
     def __init__(self, edition_dir: Path, cache_dir: Path, styles_dir: Path, workers: int,
@@ -315,6 +316,8 @@ class _Preparer:
                 progress(message[1])
             elif message[0] == "error":
                 raise SourceError(*message[1:])
+            elif message[0] == "oserror":
+                raise OSError(*message[1:4]) from RuntimeError(message[4])
             elif message[0] == "crash":
                 raise RuntimeError(f"in the process loading the sources and writing the Word "
                                    f"document:\n{message[1]}")
@@ -345,6 +348,8 @@ def _preparer_main(edition_dir, cache_dir, styles_dir, workers, steps, docx_tmp,
         writer.send(("done",))
     except SourceError as exc:
         writer.send(("error", exc.message, exc.file, exc.line, exc.key))
+    except OSError as exc:  # e.g. a full disk: the CLI tells the user, with the path
+        writer.send(("oserror", exc.errno, exc.strerror, exc.filename, traceback.format_exc()))
     except KeyboardInterrupt:
         writer.send(("crash", "interrupted"))
     except BaseException:

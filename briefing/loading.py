@@ -82,7 +82,7 @@ def read_manifest(root: Path) -> tuple[m.Meta, tuple[PartEntry, ...], int | None
     path = root / MANIFEST
     if not root.is_dir():
         raise SourceError("edition folder not found", file=root)
-    doc = read_yaml(path)
+    doc = read_yaml(inside(path, root))
     check_keys(doc, path, _META_KEYS, required=("title", "organisation", "date", "parts"),
                what="the manifest")
     lang = _choice(doc, "lang", ("ar", "en"), path, default="ar")
@@ -244,6 +244,7 @@ class _Numbering:
         if not path.is_file():
             raise SourceError(f"[[{kind}:{ident}]] has no specification {kind}s/{ident}.yaml",
                               file=where.file, line=where.line)
+        inside(path, self.root)  # also a whole figures/ or tables/ folder linked from elsewhere
         if kind == "figure":
             spec = read_chart_spec(path)  # captions may be expressions: «… {{ year() }}»
             spec = dataclasses.replace(
@@ -328,6 +329,10 @@ def _read_table(path: Path, ident: str, data: DataStore, lang: str, digits: str,
     doc = read_yaml(path)
     check_keys(doc, path, _TABLE_KEYS, required=("caption", "rows"), what="a table")
     where = m.Where(str(path), 1)
+    for key in ("rows", "columns"):
+        if key in doc and (not isinstance(doc[key], list) or not doc[key]):
+            raise SourceError(f"'{key}' must be a list of at least one {key[:-1]} (or remove the "
+                              "table from the text)", file=path, line=doc.line_of(key), key=key)
     years = [c["year"] for c in doc.get("columns") or ()
              if isinstance(c, dict) and isinstance(c.get("year"), int)]
     caption = (m.Text(render(str(doc["caption"]).strip(), years)),)

@@ -30,7 +30,11 @@ def read_text(path: Path) -> str:
         what = "a part of the book" if path.suffix == ".md" else "a source file"
         raise SourceError(f"file is {size / 2**20:.1f} MB, more than the {limit // 2**20} MB {what} "
                           "may have: split it or remove what the book does not use", file=path)
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:  # no permission, a folder named like the file, a disk error
+        raise SourceError(f"cannot read this file ({exc.strerror}): check that it is a file you "
+                          "may read", file=path) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SourceError("file is UTF-16; save it as UTF-8", file=path)
     try:
