@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import model as m
-from .charts import chart_data, load_chart_style, planned_images, render_chart
+from .chart_checks import check_chart
+from .charts import load_chart_style, planned_images, render_chart
 from .errors import SourceError
 from .fonts import check_fonts
 from .loading import MANIFEST, Edition, load_edition
@@ -37,14 +38,13 @@ Progress = Callable[[str], None]
 
 def check(edition_dir: Path, styles_dir: Path = STYLES) -> Edition:
     """Load and validate an edition: its fonts can print every character, and every chart finds
-    the data it shows (without drawing it, so ``--check`` stays quick)."""
+    the data it shows and can draw its labels (without drawing it, so ``--check`` stays quick:
+    :func:`briefing.chart_checks.check_chart`)."""
     edition = load_edition(edition_dir)
     check_fonts(edition.book, styles_dir / "fonts", str(edition.root / MANIFEST))
     style = load_chart_style(styles_dir / "chart.yaml")
     for ident, lang in figure_jobs(edition):
-        spec = edition.charts[ident]
-        if spec.chart != "map":
-            chart_data(spec, edition.data, style, lang)
+        check_chart(edition.charts[ident], edition.data, style, lang, edition.book.meta.digits)
     return edition
 
 

@@ -21,7 +21,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import arabic_text as at
-from .errors import SourceError
+from .chart_checks import check_drawable, drawn_text
 
 MM = 1 / 25.4
 _registered: set[str] = set()
@@ -46,16 +46,8 @@ class Labeller:
         return FontProperties(fname=str(self.bold if bold else self.regular), size=size)
 
     def __call__(self, text: str, where: str = "label", bold: bool = False) -> str:
-        text = str(text)
-        if self.lang == "ar":
-            text = text.replace("%", "\u066a")  # the font's percent sign is the Arabic one
-        text = at.localise_digits(text, self.lang, self.digits)
-        font = self.bold if bold else self.regular
-        missing = at.missing_chars(text, font)
-        if missing:
-            raise SourceError(f"the chart font {font.name} cannot draw {at.describe_chars(missing)} "
-                              f"in {where} «{text}»; rephrase without these characters",
-                              file=self.spec.file, key=where)
+        text = drawn_text(text, self.lang, self.digits)
+        check_drawable(text, self.bold if bold else self.regular, self.spec, where)
         drawn = at.prepare(text, self.mode)
         self.fig._briefing_logical[drawn] = text
         return drawn

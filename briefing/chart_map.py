@@ -52,16 +52,25 @@ def _label_point(country, extent) -> tuple[float, float, float]:
     return best[0], best[1], abs(best[2])
 
 
-def draw_map(ax, fig, spec, store, style, L, rtl: bool, geography: Path) -> None:
+def map_countries(spec, store, geography: Path) -> tuple[dict, list[str], list[str]]:
+    """The outlines (code → Country) and the highlighted and context codes (groups expanded);
+    SourceError for a bad outlines file or a code it lacks."""
     countries = read_countries(geography)
-    cfg = style.get("map")
-    highlight, hi_group = _expand(store, spec.highlight, spec, "highlight")
-    context, ctx_group = _expand(store, spec.context, spec, "context")
+    highlight, _ = _expand(store, spec.highlight, spec, "highlight")
+    context, _ = _expand(store, spec.context, spec, "context")
     for key, codes in (("highlight", highlight), ("context", context)):
         for code in codes:
             if code not in countries:
                 raise SourceError(f"country '{code}' is not in the map outlines {geography.name}",
                                   file=spec.file, key=key)
+    return countries, highlight, context
+
+
+def draw_map(ax, fig, spec, store, style, L, rtl: bool, geography: Path) -> None:
+    countries, highlight, context = map_countries(spec, store, geography)
+    cfg = style.get("map")
+    hi_group = _expand(store, spec.highlight, spec, "highlight")[1]
+    ctx_group = _expand(store, spec.context, spec, "context")[1]
     # extent: the configured box, widened to the figure's shape (equirectangular, cos(lat)
     # scaled) and shifted to stay inside the outlines the GeoJSON holds
     x0, y0, x1, y1 = cfg["extent"]

@@ -34,8 +34,8 @@ STYLE_KEYS = {"figure", "fonts", "sizes", "colors", "lines", "estimate", "grid",
 FONTS_DIR = Path(__file__).resolve().parent.parent / "styles" / "fonts"
 # The drawing code itself is part of every chart's cache key: an edited drawing module must not
 # leave charts drawn by its old version in the cache (nobody has to remember to bump a number).
-_DRAWING_MODULES = ("charts.py", "chart_draw.py", "chart_pie.py", "chart_map.py", "arabic_text.py",
-                    "geography.py")
+_DRAWING_MODULES = ("charts.py", "chart_checks.py", "chart_draw.py", "chart_pie.py", "chart_map.py",
+                    "arabic_text.py", "geography.py")
 DRAW_VERSION = hashlib.sha256(b"".join(
     (Path(__file__).parent / name).read_bytes() for name in _DRAWING_MODULES)).hexdigest()[:16]
 

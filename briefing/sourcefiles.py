@@ -147,9 +147,8 @@ class _LineLoader(yaml.SafeLoader):
         value = super().construct_scalar(node)
         bad = _INVISIBLE.search(value) if isinstance(value, str) else None
         if bad:  # typed characters are refused by read_text: this one came from an escape
-            raise _Refused(f"an escape (such as \\x00 or \\u202E) in this value makes an "
-                           + invisible_message(bad.group())[0].lower()
-                           + invisible_message(bad.group())[1:], node.start_mark.line + 1, key)
+            raise _Refused("an escape (such as \\x00 or \\u202E) in this value makes an "
+                           + invisible_message(bad.group()), node.start_mark.line + 1, key)
         return value
 
     def construct_yaml_timestamp(self, node):

@@ -1,0 +1,72 @@
+"""What the charts stage would refuse, found without drawing: ``--check`` and the build's first
+step run :func:`check_chart` on every figure, so a chart the build cannot draw fails in
+``--check`` too, before any drawing (and before matplotlib warns about missing glyphs).
+
+The drawing code calls the same functions (:func:`drawn_text`, :func:`check_drawable`,
+:func:`check_pie_values`), so the two can not drift apart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from . import arabic_text as at
+from .errors import SourceError
+
+
+def drawn_text(text: str, lang: str, digits: str) -> str:
+    """The logical string a chart draws for ``text``: the Arabic percent sign and the book's
+    digits in Arabic charts."""
+    text = str(text)
+    if lang == "ar":
+        text = text.replace("%", "\u066a")  # the font's percent sign is the Arabic one
+    return at.localise_digits(text, lang, digits)
+
+
+def check_drawable(text: str, font: Path, spec, where: str) -> None:
+    """A SourceError naming the figure's spec file and ``where`` (the key the text comes from)
+    if the chart font ``font`` lacks a character of ``text``."""
+    missing = at.missing_chars(text, font)
+    if missing:
+        raise SourceError(f"the chart font {font.name} cannot draw {at.describe_chars(missing)} "
+                          f"in {where} «{text}»; rephrase without these characters",
+                          file=spec.file, key=where)
+
+
+def check_pie_values(spec, values: Sequence[float]) -> None:
+    """Slices are shares of a positive whole: no negative value, and a total above zero."""
+    if any(v < 0 for v in values):
+        raise SourceError(f"a {spec.chart} chart cannot show negative values: choose a dataset or "
+                          "year without them, or another chart kind", file=spec.file, key="data")
+    if sum(values) <= 0:
+        raise SourceError(f"a {spec.chart} chart needs values above zero", file=spec.file,
+                          key="data")
+
+
+def check_chart(spec, store, style, lang: str, digits: str) -> None:
+    """Raise the SourceError drawing ``spec`` in a part of language ``lang`` would raise for its
+    data, its labels (every name, year, legend and unit line, against the chart fonts) or, for a
+    map, its outlines file - without drawing."""
+    from .charts import chart_data, map_file
+
+    if lang == "en":
+        digits = "western"  # as build_figure: English parts print Western digits
+    regular, bold = style.font(lang), style.font(lang, "bold")
+    labels = [(style.get("estimate", "label", lang, default="Projections"), "legend")]
+    if spec.chart == "map":
+        from .chart_map import map_countries
+
+        countries, highlight, context = map_countries(spec, store, map_file(spec))
+        entities = [store.entities[c] for c in highlight + context if c in store.entities]
+        labels += [(e.en if lang == "en" else e.ar, "map") for e in entities]
+    else:
+        data = chart_data(spec, store, style, lang)
+        if spec.chart in ("pie", "donut"):
+            check_pie_values(spec, data.series[0].values)
+        labels += [(c, "years" if data.x_is_time else "entities") for c in data.categories]
+        labels += [(s.name, "legend") for s in data.series] + [(data.unit, "axis_title")]
+    for text, where in labels:
+        text = drawn_text(text, lang, digits)
+        for font in (regular, bold):
+            check_drawable(text, font, spec, where)
