@@ -24,6 +24,7 @@ from typing import Any, Mapping
 
 from .data import DataStore
 from .errors import SourceError
+from .limits import LimitExceeded, year_range
 from .sourcefiles import check_keys, read_yaml
 
 CHART_KINDS = ("bar", "barh", "stacked", "line", "bar-line", "pie", "donut", "map")
@@ -153,7 +154,10 @@ def _years(value: Any, file: Path) -> tuple[int, ...]:
             a, b = int(parts[0]), int(parts[1])
             if a > b:
                 raise bad()
-            return tuple(range(a, b + 1))
+            try:
+                return tuple(year_range(a, b))
+            except LimitExceeded as exc:
+                raise SourceError(f"years \"{value}\": {exc}", file=file, key="years") from None
         if value.strip().isdigit():
             return (int(value),)
         raise bad()
