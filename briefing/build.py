@@ -7,13 +7,14 @@ complete, so a failed or interrupted build leaves the previous PDF and DOCX unto
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import dataclasses
 import glob
 import multiprocessing
 import os
+import signal
 import tempfile
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -130,6 +131,25 @@ def _set_work(*work) -> None:
     _WORK = work
 
 
+def _start_worker(*work) -> None:
+    """A chart worker: Ctrl-C is for the process that started it (which ends the pool), and the
+    worker ends with that process, even when it is killed outright."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler: end at once
+    end_with_parent()
+    _set_work(*work)
+
+
+def end_with_parent() -> None:
+    """Linux: this process gets SIGKILL when its parent ends (prctl PR_SET_PDEATHSIG), so that no
+    worker outlives a build killed outright; elsewhere nothing."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG (linux/prctl.h)
+    except (OSError, AttributeError):
+        pass
+
+
 def _draw_one(job: tuple[str, str]) -> tuple | None:
     """Draw one chart; a SourceError comes back as its parts (its pickled form loses them)."""
     edition, style, cache_dir = _WORK
@@ -150,10 +170,16 @@ def _draw(edition: Edition, style, cache_dir: Path, jobs: list, workers: int) ->
         finally:
             _set_work(None, None, None)
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_set_work,
-                                 initargs=(edition, style, cache_dir)) as pool:
-            results = list(pool.map(_draw_one, jobs))
+        pool = multiprocessing.get_context("fork").Pool(
+            workers, initializer=_start_worker, initargs=(edition, style, cache_dir))
+        try:
+            results = pool.map(_draw_one, jobs, chunksize=1)
+        except BaseException:  # interrupted: end every worker now, not after its chart
+            pool.terminate()
+            raise
+        finally:
+            pool.close()
+            pool.join()
     for error in results:  # the first bad chart in reading order, as a serial build reports it
         if error is not None:
             raise SourceError(*error)
@@ -301,6 +327,7 @@ class _Preparer:
         # not a daemon: it starts the pool of chart workers
         self.process = ctx.Process(target=_preparer_main, args=(*self.args, writer))
         self.process.start()
+        _own_group(self.process.pid)  # here and in the child: whichever runs first
         writer.close()
         return self
 
@@ -332,14 +359,29 @@ class _Preparer:
         self.process.join()
 
     def __exit__(self, *exc) -> None:
-        if self.process.is_alive() and exc[0] is not None:
-            self.process.terminate()
+        if exc[0] is not None:  # an error or an interruption: end it and its chart workers now
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except OSError:  # its group is gone already
+                self.process.kill()
         self.process.join()
         self.reader.close()
 
 
+def _own_group(pid: int) -> None:
+    """Put the preparer ``pid`` in a process group of its own, which its chart workers join:
+    Ctrl-C reaches only the build's main process, which then ends the whole group at once."""
+    try:
+        os.setpgid(pid, pid)
+    except OSError:  # already done by the other side, or the process has ended
+        pass
+
+
 def _preparer_main(edition_dir, cache_dir, styles_dir, workers, steps, docx_tmp,
                    word_page_numbers, writer) -> None:
+    _own_group(os.getpid())
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler: end at once
+    end_with_parent()
     try:
         book = _prepare(edition_dir, cache_dir, styles_dir, workers, steps,
                         lambda line: writer.send(("progress", line)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import signal
 import sys
 import tempfile
 import traceback
@@ -99,9 +100,25 @@ def _annual(args: argparse.Namespace, say) -> int:
     return 0 if report.ok else 1
 
 
+def _terminated(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM ends the build as Ctrl-C does: workers stopped, outputs kept
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     say = lambda message: print(message, flush=True)  # noqa: E731
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread: signals are the caller's business
+        previous = None
+    try:
+        return _main(args, say)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: argparse.Namespace, say) -> int:
     try:
         if args.new_edition or args.check_numbers or args.compare:
             return _annual(args, say)
