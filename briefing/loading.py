@@ -28,6 +28,7 @@ from .markdown import (Converter, ParsedPart, check_structure, heading_attrs, li
 from .numbers import format_number, localize_digits, ordinal_ar, part_digits
 from .prose import ProseContext, render_field, render_prose
 from .sourcefiles import check_keys, inside, read_text, read_yaml
+from .table_fit import fit_table
 
 MANIFEST = "edition.yaml"
 PAPERS = ("A4", "A5", "Letter")
@@ -66,7 +67,7 @@ def load_edition(root: Path) -> Edition:
     parsed = [(entry, _parse_part(entry, ProseContext(data, entry.lang, part_digits(meta.digits, entry.lang),
                                                       reference_year)))
               for entry in entries]
-    numbering = _Numbering.of_book(root, parsed, data, meta.digits, reference_year)
+    numbering = _Numbering.of_book(root, parsed, data, meta.digits, reference_year, meta)
     parts = tuple(numbering.convert(entry, part) for entry, part in parsed)
     return Edition(root, m.Book(meta, parts), data, MappingProxyType(numbering.charts))
 
@@ -187,8 +188,10 @@ def _subsection_number(style: str, section: int, n: int) -> str:
 class _Numbering:
     """Book-wide numbers, computed before conversion so that references may point forward."""
 
-    def __init__(self, root: Path, data: DataStore, digits: str, reference_year: int | None):
+    def __init__(self, root: Path, data: DataStore, digits: str, reference_year: int | None,
+                 meta: m.Meta | None = None):
         self.root = root
+        self.meta = meta  # the paper and fonts tables must fit (table_fit)
         self.data = data
         self.digits = digits
         self.reference_year = reference_year  # for expressions in captions
@@ -202,8 +205,8 @@ class _Numbering:
 
     @classmethod
     def of_book(cls, root: Path, parsed, data: DataStore, digits: str,
-                reference_year: int | None = None) -> "_Numbering":
-        numbering = cls(root, data, digits, reference_year)
+                reference_year: int | None = None, meta: m.Meta | None = None) -> "_Numbering":
+        numbering = cls(root, data, digits, reference_year, meta)
         for entry, part in parsed:
             numbering._scan(entry, part)
         return numbering
@@ -251,9 +254,11 @@ class _Numbering:
                 spec, caption=self._field(spec.caption, path, entry, spec.years))
             self.charts[ident] = spec
             return spec.numbering
-        self.tables[ident] = _read_table(path, ident, self.data, entry.lang,
-                                         part_digits(self.digits, entry.lang),
-                                         lambda text, years: self._field(text, path, entry, years))
+        table = _read_table(path, ident, self.data, entry.lang,
+                            part_digits(self.digits, entry.lang),
+                            lambda text, years: self._field(text, path, entry, years))
+        self.tables[ident] = table if self.meta is None else fit_table(table, self.meta,
+                                                                        entry.lang, path)
         return "table"
 
     def _field(self, text: str, path: Path, entry: PartEntry, years) -> str:
@@ -278,9 +283,7 @@ class _Numbering:
         def place(kind: str, ident: str, where: m.Where) -> m.Block:
             number = self.targets[ident][2]
             if kind == "table":
-                table = self.tables[ident]
-                return m.Table(ident, number, table.caption, table.header, table.rows,
-                               table.numeric, table.source, where)
+                return dataclasses.replace(self.tables[ident], number=number, where=where)
             spec = self.charts[ident]
             source = spec.source or ""
             if not source and spec.data:

@@ -154,6 +154,11 @@ class Table:
     numeric: tuple[bool, ...]  # per column: numbers are aligned as numbers
     source: str
     where: Where
+    # decided in loading so that the table fits the text width (briefing/table_fit.py): the
+    # fraction of the normal table type it is printed at, and each column's share of the width
+    # (empty: equal shares)
+    type_scale: float = 1.0
+    column_widths: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
