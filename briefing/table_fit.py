@@ -101,32 +101,38 @@ def text_width_mm(paper: str) -> float:
 
 def _width_em(text: str, families: tuple[str, ...], bold: bool, fonts_dir: Path) -> float:
     """The advance of ``text`` in em: each character from the first family that has it (an
-    em for one none has: the coverage check refuses those anyway)."""
-    fonts = [_advances(_font_file(fonts_dir, family, bold)) for family in families]
+    em for one none has: the coverage check, after loading, refuses those anyway)."""
+    fonts = [_advances(path) for family in families
+             if (path := _font_file(fonts_dir, family, bold)) is not None]
     return sum(next((font[ord(ch)] for font in fonts if ord(ch) in font), 1.0) for ch in text)
 
 
 @functools.cache
-def _font_file(fonts_dir: Path, family: str, bold: bool) -> Path:
+def _font_file(fonts_dir: Path, family: str, bold: bool) -> Path | None:
     """The bundled file of a family (named as styles/fonts names them: NotoSansArabic-Bold.ttf),
-    the regular one when there is no bold."""
+    the regular one when there is no bold; None for a family not bundled (the font check, after
+    loading, names it)."""
     stem = family.replace(" ", "")
     for weight in (("Bold", "Regular") if bold else ("Regular",)):
         path = fonts_dir / f"{stem}-{weight}.ttf"
         if path.is_file():
             return path
-    raise SourceError(f"font '{family}' has no file {stem}-Regular.ttf", file=fonts_dir)
+    return None
 
 
 @functools.cache
 def _advances(path: Path) -> dict[int, float]:
-    """Code point → advance width in em."""
+    """Code point → advance width in em (nothing for a damaged file: the font check, after
+    loading, names it)."""
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(path), lazy=True)
-    per_em = font["head"].unitsPerEm
-    metrics = font["hmtx"].metrics
-    advances = {cp: metrics[glyph][0] / per_em for cp, glyph in font.getBestCmap().items()
-                if glyph in metrics}
-    font.close()
+    try:
+        font = TTFont(str(path), lazy=True)
+        per_em = font["head"].unitsPerEm
+        metrics = font["hmtx"].metrics
+        advances = {cp: metrics[glyph][0] / per_em for cp, glyph in font.getBestCmap().items()
+                    if glyph in metrics}
+        font.close()
+    except Exception:  # fontTools raises many kinds for a damaged or truncated file
+        return {}
     return advances
