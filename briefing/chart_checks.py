@@ -13,6 +13,7 @@ from typing import Sequence
 
 from . import arabic_text as at
 from .errors import SourceError
+from .geography import read_countries
 
 
 def drawn_text(text: str, lang: str, digits: str) -> str:
@@ -44,6 +45,41 @@ def check_pie_values(spec, values: Sequence[float]) -> None:
                           key="data")
 
 
+def expand_codes(store, codes: tuple[str, ...], spec, key: str) -> tuple[list[str], str | None]:
+    """Country codes for a highlight/context list (group codes expand to their members), and the
+    name of the group when the list is exactly one group."""
+    out: list[str] = []
+    group_name = None
+    for code in codes:
+        ent = store.entities.get(code)
+        if ent is not None and ent.is_group:
+            out += list(ent.members)
+            if len(codes) == 1:
+                group_name = code
+        else:
+            out.append(code)
+    if group_name is None:
+        for gcode, ent in sorted(store.entities.items()):
+            if ent.is_group and set(ent.members) == set(out):
+                group_name = gcode
+                break
+    return out, group_name
+
+
+def map_countries(spec, store, geography: Path) -> tuple[dict, list[str], list[str]]:
+    """The outlines (code → Country) and the highlighted and context codes (groups expanded);
+    SourceError for a bad outlines file or a code it lacks."""
+    countries = read_countries(geography)
+    highlight, _ = expand_codes(store, spec.highlight, spec, "highlight")
+    context, _ = expand_codes(store, spec.context, spec, "context")
+    for key, codes in (("highlight", highlight), ("context", context)):
+        for code in codes:
+            if code not in countries:
+                raise SourceError(f"country '{code}' is not in the map outlines {geography.name}",
+                                  file=spec.file, key=key)
+    return countries, highlight, context
+
+
 def check_chart(spec, store, style, lang: str, digits: str) -> None:
     """Raise the SourceError drawing ``spec`` in a part of language ``lang`` would raise for its
     data, its labels (every name, year, legend and unit line, against the chart fonts) or, for a
@@ -55,8 +91,6 @@ def check_chart(spec, store, style, lang: str, digits: str) -> None:
     regular, bold = style.font(lang), style.font(lang, "bold")
     labels = [(style.get("estimate", "label", lang, default="Projections"), "legend")]
     if spec.chart == "map":
-        from .chart_map import map_countries
-
         countries, highlight, context = map_countries(spec, store, map_file(spec))
         entities = [store.entities[c] for c in highlight + context if c in store.entities]
         labels += [(e.en if lang == "en" else e.ar, "map") for e in entities]

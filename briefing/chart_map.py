@@ -8,29 +8,8 @@ from pathlib import Path
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MPath
 
-from .errors import SourceError
-from .geography import _area, _clip, read_countries
-
-
-def _expand(store, codes: tuple[str, ...], spec, key: str) -> tuple[list[str], str | None]:
-    """Country codes for a highlight/context list (group codes expand to their members), and the
-    name of the group when the list is exactly one group."""
-    out: list[str] = []
-    group_name = None
-    for code in codes:
-        ent = store.entities.get(code)
-        if ent is not None and ent.is_group:
-            out += list(ent.members)
-            if len(codes) == 1:
-                group_name = code
-        else:
-            out.append(code)
-    if group_name is None:
-        for gcode, ent in sorted(store.entities.items()):
-            if ent.is_group and set(ent.members) == set(out):
-                group_name = gcode
-                break
-    return out, group_name
+from .chart_checks import expand_codes, map_countries
+from .geography import _area, _clip
 
 
 def _label_point(country, extent) -> tuple[float, float, float]:
@@ -52,25 +31,11 @@ def _label_point(country, extent) -> tuple[float, float, float]:
     return best[0], best[1], abs(best[2])
 
 
-def map_countries(spec, store, geography: Path) -> tuple[dict, list[str], list[str]]:
-    """The outlines (code → Country) and the highlighted and context codes (groups expanded);
-    SourceError for a bad outlines file or a code it lacks."""
-    countries = read_countries(geography)
-    highlight, _ = _expand(store, spec.highlight, spec, "highlight")
-    context, _ = _expand(store, spec.context, spec, "context")
-    for key, codes in (("highlight", highlight), ("context", context)):
-        for code in codes:
-            if code not in countries:
-                raise SourceError(f"country '{code}' is not in the map outlines {geography.name}",
-                                  file=spec.file, key=key)
-    return countries, highlight, context
-
-
 def draw_map(ax, fig, spec, store, style, L, rtl: bool, geography: Path) -> None:
     countries, highlight, context = map_countries(spec, store, geography)
     cfg = style.get("map")
-    hi_group = _expand(store, spec.highlight, spec, "highlight")[1]
-    ctx_group = _expand(store, spec.context, spec, "context")[1]
+    hi_group = expand_codes(store, spec.highlight, spec, "highlight")[1]
+    ctx_group = expand_codes(store, spec.context, spec, "context")[1]
     # extent: the configured box, widened to the figure's shape (equirectangular, cos(lat)
     # scaled) and shifted to stay inside the outlines the GeoJSON holds
     x0, y0, x1, y1 = cfg["extent"]

@@ -196,6 +196,9 @@ def read_yaml(path: Path) -> Any:
     except _Refused as exc:
         message, line, key = exc.args
         raise SourceError(message, file=path, line=line, key=key) from None
+    except RecursionError:  # PyYAML composes nested lists and mappings recursively
+        raise SourceError("lists or mappings nested too deep (brackets inside brackets): "
+                          "write the values out flat", file=path) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
