@@ -25,12 +25,15 @@ def drawn_text(text: str, lang: str, digits: str) -> str:
     return at.localise_digits(text, lang, digits)
 
 
-def check_drawable(text: str, font: Path, spec, where: str) -> None:
+def check_drawable(text: str, fonts: tuple[Path, ...], spec, where: str) -> None:
     """A SourceError naming the figure's spec file and ``where`` (the key the text comes from)
-    if the chart font ``font`` lacks a character of ``text``."""
-    missing = at.missing_chars(text, font)
+    if none of the chart fonts ``fonts`` (a font and its fallback) has a character of ``text``."""
+    missing = at.missing_chars(text, fonts[0])
+    for fallback in fonts[1:]:
+        missing = [c for c in missing if at.missing_chars(c, fallback)]
     if missing:
-        raise SourceError(f"the chart font {font.name} cannot draw {at.describe_chars(missing)} "
+        names = " or ".join(font.name for font in fonts)
+        raise SourceError(f"the chart font {names} cannot draw {at.describe_chars(missing)} "
                           f"in {where} «{text}»; rephrase without these characters",
                           file=spec.file, key=where)
 
@@ -88,7 +91,7 @@ def check_chart(spec, store, style, lang: str, digits: str) -> None:
 
     if lang == "en":
         digits = "western"  # as build_figure: English parts print Western digits
-    regular, bold = style.font(lang), style.font(lang, "bold")
+    regular, bold = style.fonts(lang), style.fonts(lang, "bold")
     labels = [(style.get("estimate", "label", lang, default="Projections"), "legend")]
     if spec.chart == "map":
         countries, highlight, context = map_countries(spec, store, map_file(spec))

@@ -282,3 +282,19 @@ def test_a_15_year_table_is_printed_whole_in_smaller_type_in_both_outputs(editio
     assert len(grid) == 16 and abs(sum(grid) - 166 / 25.4 * 1440) < 16
     sizes = {int(v) for v in re.findall(r'<w:sz w:val="(\d+)"', table)}
     assert sizes and max(sizes) < 19  # the style's 9.5 pt is w:sz 19
+
+
+# ---------------------------------------------------------------- chart labels
+
+
+def test_latin_letters_and_brackets_in_an_arabic_chart_label_are_drawn(edition_copy, tmp_path):
+    """«قيرغيزستان (Kyrgyz)»: the Arabic chart font lacks Latin letters and brackets; the style's
+    fallback font draws them, with no warning printed."""
+    entities = edition_copy / "data" / "entities.yaml"
+    entities.write_text(entities.read_text().replace("قيرغيزستان,", "قيرغيزستان (Kyrgyz),"))
+    out = tmp_path / "out"
+    result = make_book(edition_copy, out)
+    assert result.returncode == 0, result.stderr
+    assert "Warning" not in result.stderr and "missing from font" not in result.stderr
+    svg = next((out / ".cache" / "charts").glob("population-chart-ar-*.svg")).read_text()
+    assert "NotoSans-Regular-" in svg and "NotoSansArabic-Regular-" in svg
