@@ -216,14 +216,18 @@ def test_an_interrupted_build_ends_every_worker_and_keeps_the_previous_book(sig,
                     .strip(), edition)
     out = tmp_path / "out"
     out.mkdir()
-    previous = {out / "edition.pdf": b"%PDF- the previous book", out / "edition.docx": b"PK the previous"}
+    previous = {out / "edition.pdf": b"%PDF- the previous book",
+                out / "edition.docx": b"PK the previous document"}
     for path, content in previous.items():
         path.write_bytes(content)
     mark = uuid.uuid4().hex
     process = subprocess.Popen([sys.executable, "make_book.py", "--edition", str(edition),
                                 "--out", str(out), *formats], cwd=ROOT, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env={**os.environ, "BRIEFING_TEST_MARK": mark})
+                               env={**os.environ, "BRIEFING_TEST_MARK": mark},
+                               # Ctrl-C reaches it even when these tests run as a background job
+                               # (which a shell starts with SIGINT ignored, and children inherit)
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         for line in process.stdout:  # the charts are being drawn …
             if line.startswith("[2/"):
