@@ -231,13 +231,14 @@ def test_unknown_style_setting(tmp_path):
 
 
 def test_label_the_font_cannot_draw_fails_loudly(tmp_path, store, style):
-    # Noto Sans Arabic has no Latin letters and no parentheses
+    # neither Noto Sans Arabic nor its fallback Noto Sans has Chinese (Latin letters and brackets,
+    # which the Arabic font lacks, are drawn from the fallback: test_bounds.py)
     p = spec_file(tmp_path, "caption: x\nchart: bar\ndata: population\nentities: [KAZ]\n"
-                            "years: [2022]\naxis_title: مليون نسمة (GDP)\n")
+                            "years: [2022]\naxis_title: مليون نسمة (GDP) 中文\n")
     with pytest.raises(SourceError) as e:
         render_chart(read_chart_spec(p), store, style, tmp_path / "out")
     assert e.value.file == str(p) and e.value.key == "axis_title"
-    assert "U+0028" in str(e.value) and "'G'" in str(e.value)
+    assert "U+4E2D" in str(e.value) and "U+0028" not in str(e.value) and "'G'" not in str(e.value)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
