@@ -13,6 +13,7 @@ import glob
 import multiprocessing
 import os
 import signal
+import sys
 import tempfile
 import traceback
 from contextlib import contextmanager
@@ -118,11 +119,33 @@ def _set_work(*work) -> None:
     _WORK = work
 
 
+_INTERRUPTIONS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def interruptions_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait while this process forks, and arrive when the block ends: one that
+    arrived during a fork would be handled inside Python's at-fork hooks, which drop the
+    KeyboardInterrupt (the build would run on). The children start with them held too, and
+    release them once their handlers are set (:func:`release_interruptions`)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTIONS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def release_interruptions() -> None:
+    """In a forked child: let the signals held by :func:`interruptions_held` through."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPTIONS)
+
+
 def _start_worker(*work) -> None:
     """A chart worker: Ctrl-C is for the process that started it (which ends the pool), and the
     worker ends with that process, even when it is killed outright."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler: end at once
+    release_interruptions()
     end_with_parent()
     _set_work(*work)
 
@@ -157,16 +180,20 @@ def _draw(edition: Edition, style, cache_dir: Path, jobs: list, workers: int) ->
         finally:
             _set_work(None, None, None)
     else:
-        pool = multiprocessing.get_context("fork").Pool(
-            workers, initializer=_start_worker, initargs=(edition, style, cache_dir))
+        pool = None
         try:
+            with interruptions_held():
+                pool = multiprocessing.get_context("fork").Pool(
+                    workers, initializer=_start_worker, initargs=(edition, style, cache_dir))
             results = pool.map(_draw_one, jobs, chunksize=1)
         except BaseException:  # interrupted: end every worker now, not after its chart
-            pool.terminate()
+            if pool is not None:
+                pool.terminate()
             raise
         finally:
-            pool.close()
-            pool.join()
+            if pool is not None:
+                pool.close()
+                pool.join()
     for error in results:  # the first bad chart in reading order, as a serial build reports it
         if error is not None:
             raise SourceError(*error)
@@ -313,9 +340,18 @@ class _Preparer:
         self.reader, writer = ctx.Pipe(duplex=False)
         # not a daemon: it starts the pool of chart workers
         self.process = ctx.Process(target=_preparer_main, args=(*self.args, writer))
-        self.process.start()
-        _own_group(self.process.pid)  # here and in the child: whichever runs first
-        writer.close()
+        try:
+            with interruptions_held():
+                self.process.start()
+                _own_group(self.process.pid)  # here and in the child: whichever runs first
+        except BaseException:  # interrupted as it started: end it now
+            if self.process.pid is None:
+                self.reader.close()
+            else:
+                self.__exit__(*sys.exc_info())
+            raise
+        finally:
+            writer.close()
         return self
 
     def _receive(self, progress: Progress = lambda message: None):
@@ -368,6 +404,7 @@ def _preparer_main(edition_dir, cache_dir, styles_dir, workers, steps, docx_tmp,
                    word_page_numbers, writer) -> None:
     _own_group(os.getpid())
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler: end at once
+    release_interruptions()
     end_with_parent()
     try:
         book = _prepare(edition_dir, cache_dir, styles_dir, workers, steps,

@@ -239,7 +239,7 @@ def test_an_interrupted_build_ends_every_worker_and_keeps_the_previous_book(sig,
             assert time.monotonic() < deadline and process.poll() is None, "no workers seen"
             time.sleep(0.01)
         process.send_signal(sig)
-        assert process.wait(timeout=30) == 130
+        assert process.wait(timeout=30) == 130, process.stderr.read()
         # a guard against a hang, not a speed test: the workers are gone once the build is
         deadline = time.monotonic() + 5
         while _processes_marked(mark) and time.monotonic() < deadline:
