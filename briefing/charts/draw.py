@@ -8,6 +8,7 @@ from the ``rtl`` section of ``styles/chart.yaml``; English charts are always lef
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from pathlib import Path
@@ -15,7 +16,8 @@ from pathlib import Path
 import matplotlib
 from matplotlib import patheffects
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, fontManager
+from matplotlib.font_manager import FontProperties, fontManager, ttfFontProperty
+from matplotlib.ft2font import FT2Font
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -24,7 +26,7 @@ from . import shaping as at
 from .checks import check_drawable, drawn_text
 
 MM = 1 / 25.4
-_registered: set[str] = set()
+_registered: dict[str, str] = {}  # bundled font file → the family name matplotlib finds it by
 
 
 class Labeller:
@@ -34,9 +36,7 @@ class Labeller:
         self.fig, self.spec, self.lang, self.digits = fig, spec, lang, digits
         chains = {False: style.fonts(lang), True: style.fonts(lang, "bold")}
         for path in (*chains[False], *chains[True]):
-            if str(path) not in _registered:  # so family names resolve to the bundled files only
-                fontManager.addfont(str(path))
-                _registered.add(str(path))
+            _register(path)
         self.regular, self.bold = chains[False][0], chains[True][0]
         # a fallback font draws what the first lacks (matplotlib's font fallback, by family
         # names); used only if those names find exactly the bundled files, not system fonts
@@ -198,12 +198,23 @@ def _font_properties(families: tuple[str, ...] | None, font: str, size: float,
     return FontProperties(family=list(families), weight="bold" if bold else "normal", size=size)
 
 
+def _register(path: Path) -> str:
+    """The family name matplotlib finds the bundled font file ``path`` by: its own, prefixed
+    «briefing », so that a system font of the same family (Debian's fonts-noto-core has Noto Sans)
+    is never drawn instead."""
+    key = str(path)
+    if key not in _registered:
+        entry = ttfFontProperty(FT2Font(key))
+        _registered[key] = f"briefing {entry.name}"
+        fontManager.ttflist.append(dataclasses.replace(entry, name=_registered[key]))
+        fontManager.addfont(key)  # (under its own name too:) empties matplotlib's lookup cache
+    return _registered[key]
+
+
 def _bundled_families(chains: dict[bool, tuple[Path, ...]]) -> tuple[str, ...] | None:
     """The family names of the regular fonts in ``chains``, if matplotlib finds by them exactly
-    these files in both weights; else None (a system font of the same name would be drawn)."""
-    from matplotlib.ft2font import FT2Font
-
-    families = tuple(FT2Font(str(path)).family_name for path in chains[False])
+    these files in both weights; else None (then only the first font is drawn)."""
+    families = tuple(_register(path) for path in chains[False])
     for bold, chain in chains.items():
         for family, path in zip(families, chain):
             try:

@@ -230,6 +230,38 @@ def test_unknown_style_setting(tmp_path):
     assert e.value.key == "colours"
 
 
+def test_a_system_font_of_the_fallback_family_does_not_turn_the_fallback_off(tmp_path):
+    """A system font named like the bundled fallback (Debian's fonts-noto-core has Noto Sans),
+    known to matplotlib before the bundled files (a fresh process): Latin letters and brackets in
+    an Arabic label are still drawn, from the bundled file."""
+    system = tmp_path / "system-fonts"
+    system.mkdir()
+    for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"):
+        shutil.copy(ROOT / "styles" / "fonts" / name, system / name)
+    spec = spec_file(tmp_path, SPECS["current-account-bar"] + "axis_title: مليون نسمة (WEO)\n")
+    script = f"""
+import sys
+from pathlib import Path
+from matplotlib.font_manager import FontProperties, fontManager
+for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"):
+    fontManager.addfont({str(system)!r} + "/" + name)
+sys.path[:0] = [{str(ROOT / "tests")!r}, {str(Path(__file__).parent)!r}]
+from test_charts import make_store, STYLE
+from briefing.charts import draw
+from briefing.charts.render import build_figure, load_chart_style
+from briefing.sources.figures import read_chart_spec
+fig = build_figure(read_chart_spec(Path({str(spec)!r})), make_store(), load_chart_style(STYLE))
+print(fontManager.findfont(FontProperties(family=draw._register(
+    Path({str(ROOT / "styles" / "fonts" / "NotoSans-Regular.ttf")!r})))))
+"""
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert Path(done.stdout.strip()) == ROOT / "styles" / "fonts" / "NotoSans-Regular.ttf"
+
+
 def test_label_the_font_cannot_draw_fails_loudly(tmp_path, store, style):
     # neither Noto Sans Arabic nor its fallback Noto Sans has Chinese (Latin letters and brackets,
     # which the Arabic font lacks, are drawn from the fallback: test_bounds.py)
