@@ -18,12 +18,14 @@ from .render import chart_data, map_file
 
 
 def drawn_text(text: str, lang: str, digits: str) -> str:
-    """The logical string a chart draws for ``text``: the Arabic percent sign and the book's
-    digits in Arabic charts."""
-    text = str(text)
-    if lang == "ar":
-        text = text.replace("%", "\u066a")  # the font's percent sign is the Arabic one
-    return at.localise_digits(text, lang, digits)
+    """The logical string a chart draws for ``text``: in an Arabic chart with Arabic-Indic digits,
+    those digits and the Arabic percent sign ٪; with Western digits «%», as the prose prints them
+    (briefing/directions.py; the chart style's fallback font draws «%», which the Arabic chart
+    font lacks)."""
+    text = at.localise_digits(str(text), lang, digits)
+    if lang == "ar" and digits == "arabic-indic":
+        text = text.replace("%", "\u066a")
+    return text
 
 
 def check_drawable(text: str, fonts: tuple[Path, ...], spec, where: str) -> None:
