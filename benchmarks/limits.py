@@ -100,23 +100,26 @@ def _wide_table(edition: Path) -> None:
     _append(ANNEX, "\n[[table:series]]\n")(edition)
 
 
+#: The expression limits: (limit, what the input does, what it appends to the annex, also run
+#: the full build)
+EXPRESSIONS = [
+    ("expression steps", "two nested loops of 100,000 (10^10 steps)",
+     "\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}x\n", True),
+    ("filter argument", '"x"|center(10**9): a 1 GB string',
+     '\nIn {{ "x"|center(10**9) }} here.\n', True),
+    ("text method argument", '"x".ljust(10**9)', '\nIn {{ "x".ljust(10**9) }} here.\n', False),
+    ("macro depth", "a macro that calls itself",
+     "\n{% macro f(n) %}{{ f(n) }}{% endmacro %}\n{{ f(1) }}\n", True),
+    ("expression output", "a loop writing 10^5 strings of 10^5 characters (10 GB)",
+     '\n{% for i in range(100000) %}{{ "x" * 100000 }}{% endfor %}\n', True),
+    ("expression memory", "10^5 strings of 10^5 characters joined (10 GB)",
+     '\n{{ (["x" * 100000] * 100000)|join }}\n', True),
+    ("expression year range", "max_year over a billion years",
+     '\n{{ max_year("gdp", "KAZ", 1, 999999999) }}\n', False),
+]
+
 #: (limit, what the input does, how to make it, also run the full build)
-INPUTS = [
-    ("expression steps", "two nested loops of 100,000 (10^10 steps)", _append(
-        ANNEX, "\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}"
-               "{% endfor %}x\n"), True),
-    ("filter argument", '"x"|center(10**9): a 1 GB string', _append(
-        ANNEX, '\nIn {{ "x"|center(10**9) }} here.\n'), True),
-    ("text method argument", '"x".ljust(10**9)', _append(
-        ANNEX, '\nIn {{ "x".ljust(10**9) }} here.\n'), False),
-    ("macro depth", "a macro that calls itself", _append(
-        ANNEX, "\n{% macro f(n) %}{{ f(n) }}{% endmacro %}\n{{ f(1) }}\n"), True),
-    ("expression output", "a loop writing 10^5 strings of 10^5 characters (10 GB)", _append(
-        ANNEX, '\n{% for i in range(100000) %}{{ "x" * 100000 }}{% endfor %}\n'), True),
-    ("expression memory", "10^5 strings of 10^5 characters joined (10 GB)", _append(
-        ANNEX, '\n{{ (["x" * 100000] * 100000)|join }}\n'), True),
-    ("expression year range", "max_year over a billion years", _append(
-        ANNEX, '\n{{ max_year("gdp", "KAZ", 1, 999999999) }}\n'), False),
+INPUTS = [(limit, what, _append(ANNEX, text), full) for limit, what, text, full in EXPRESSIONS] + [
     ("YAML aliases", "an alias bomb: 10^9 values in 500 bytes",
      _write("data/datasets.yaml", _alias_bomb()), False),
     ("YAML nesting", "50,000 nested brackets", _write(
