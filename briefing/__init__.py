@@ -14,7 +14,8 @@ The folders follow the pipeline (sources → model → charts → writers):
 * :mod:`briefing.editions` makes next year's edition, checks typed numbers and compares editions;
 * :mod:`briefing.numerals` is the book's one rule for printing numbers, years and dates;
   :mod:`briefing.fonts` checks that the bundled fonts print every character;
-* :mod:`briefing.build` runs the numbered steps; :mod:`briefing.cli` is the command line.
+* :mod:`briefing.build` runs the numbered steps; :mod:`briefing.cli` is the command line;
+  :mod:`briefing.outputs` turns problems with the output folder into errors the user can fix.
 """
 
 __version__ = "0.1.0"
