@@ -16,7 +16,8 @@ The folders follow the pipeline (sources → model → charts → writers):
   :mod:`briefing.directions` for numbers, Latin and Arabic runs inside the other direction
   (docs/conventions.md); :mod:`briefing.fonts` checks that the bundled fonts print every
   character; :mod:`briefing.identity` is the shared look (``styles/identity.yaml``);
-* :mod:`briefing.build` runs the numbered steps; :mod:`briefing.cli` is the command line.
+* :mod:`briefing.build` runs the numbered steps; :mod:`briefing.cli` is the command line;
+  :mod:`briefing.outputs` turns problems with the output folder into errors the user can fix.
 """
 
 __version__ = "0.1.0"

@@ -7,18 +7,21 @@ complete, so a failed or interrupted build leaves the previous PDF and DOCX unto
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import dataclasses
 import glob
 import multiprocessing
 import os
+import signal
+import sys
 import tempfile
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
 from . import model as m
+from .charts.checks import check_chart
 from .charts.render import NativeChart, chart_data, load_chart_style, planned_images, render_chart
 from .errors import SourceError
 from .fonts import check_fonts
@@ -38,14 +41,13 @@ Progress = Callable[[str], None]
 
 def check(edition_dir: Path, styles_dir: Path = STYLES) -> Edition:
     """Load and validate an edition: its fonts can print every character, and every chart finds
-    the data it shows (without drawing it, so ``--check`` stays quick)."""
+    the data it shows and can draw its labels (without drawing it, so ``--check`` stays quick:
+    :func:`briefing.charts.checks.check_chart`)."""
     edition = load_edition(edition_dir)
     check_fonts(edition.book, styles_dir / "fonts", str(edition.root / MANIFEST))
     style = load_chart_style(styles_dir / "chart.yaml")
     for ident, lang in figure_jobs(edition):
-        spec = edition.charts[ident]
-        if spec.chart != "map":
-            chart_data(spec, edition.data, style, lang)
+        check_chart(edition.charts[ident], edition.data, style, lang, edition.book.meta.digits)
     return edition
 
 
@@ -127,6 +129,47 @@ def _set_work(*work) -> None:
     _WORK = work
 
 
+_INTERRUPTIONS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def interruptions_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait while this process forks, and arrive when the block ends: one that
+    arrived during a fork would be handled inside Python's at-fork hooks, which drop the
+    KeyboardInterrupt (the build would run on). The children start with them held too, and
+    release them once their handlers are set (:func:`release_interruptions`)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTIONS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def release_interruptions() -> None:
+    """In a forked child: let the signals held by :func:`interruptions_held` through."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPTIONS)
+
+
+def _start_worker(*work) -> None:
+    """A chart worker: Ctrl-C is for the process that started it (which ends the pool), and the
+    worker ends with that process, even when it is killed outright."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler: end at once
+    release_interruptions()
+    end_with_parent()
+    _set_work(*work)
+
+
+def end_with_parent() -> None:
+    """Linux: this process gets SIGKILL when its parent ends (prctl PR_SET_PDEATHSIG), so that no
+    worker outlives a build killed outright; elsewhere nothing."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG (linux/prctl.h)
+    except (OSError, AttributeError):
+        pass
+
+
 def _draw_one(job: tuple[str, str]) -> tuple | None:
     """Draw one chart; a SourceError comes back as its parts (its pickled form loses them)."""
     edition, style, cache_dir = _WORK
@@ -147,10 +190,20 @@ def _draw(edition: Edition, style, cache_dir: Path, jobs: list, workers: int) ->
         finally:
             _set_work(None, None, None)
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_set_work,
-                                 initargs=(edition, style, cache_dir)) as pool:
-            results = list(pool.map(_draw_one, jobs))
+        pool = None
+        try:
+            with interruptions_held():
+                pool = multiprocessing.get_context("fork").Pool(
+                    workers, initializer=_start_worker, initargs=(edition, style, cache_dir))
+            results = pool.map(_draw_one, jobs, chunksize=1)
+        except BaseException:  # interrupted: end every worker now, not after its chart
+            if pool is not None:
+                pool.terminate()
+            raise
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
     for error in results:  # the first bad chart in reading order, as a serial build reports it
         if error is not None:
             raise SourceError(*error)
@@ -287,7 +340,8 @@ def _can_fork() -> bool:
 class _Preparer:
     """Steps 1-2, then the Word document, in a forked process that reports through a pipe:
     ``("progress", line)``, ``("book", model)``, then ``("done",)``; or ``("error", message, file,
-    line, key)`` for a SourceError (whose pickled form would lose its parts), ``("crash", trace)``.
+    line, key)`` for a SourceError (whose pickled form would lose its parts), ``("oserror", errno,
+    strerror, filename, trace)``, ``("crash", trace)``.
     Leaving the ``with`` block early (an error here) stops the process."""
 
     def __init__(self, edition_dir: Path, cache_dir: Path, styles_dir: Path, workers: int,
@@ -300,8 +354,18 @@ class _Preparer:
         self.reader, writer = ctx.Pipe(duplex=False)
         # not a daemon: it starts the pool of chart workers
         self.process = ctx.Process(target=_preparer_main, args=(*self.args, writer))
-        self.process.start()
-        writer.close()
+        try:
+            with interruptions_held():
+                self.process.start()
+                _own_group(self.process.pid)  # here and in the child: whichever runs first
+        except BaseException:  # interrupted as it started: end it now
+            if self.process.pid is None:
+                self.reader.close()
+            else:
+                self.__exit__(*sys.exc_info())
+            raise
+        finally:
+            writer.close()
         return self
 
     def _receive(self, progress: Progress = lambda message: None):
@@ -316,6 +380,8 @@ class _Preparer:
                 progress(message[1])
             elif message[0] == "error":
                 raise SourceError(*message[1:])
+            elif message[0] == "oserror":
+                raise OSError(*message[1:4]) from RuntimeError(message[4])
             elif message[0] == "crash":
                 raise RuntimeError(f"in the process loading the sources and writing the Word "
                                    f"document:\n{message[1]}")
@@ -330,15 +396,31 @@ class _Preparer:
         self.process.join()
 
     def __exit__(self, *exc) -> None:
-        if self.process.is_alive() and exc[0] is not None:
-            self.process.terminate()
+        if exc[0] is not None:  # an error or an interruption: end it and its chart workers now
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except OSError:  # its group is gone already
+                self.process.kill()
         self.process.join()
         self.reader.close()
+
+
+def _own_group(pid: int) -> None:
+    """Put the preparer ``pid`` in a process group of its own, which its chart workers join:
+    Ctrl-C reaches only the build's main process, which then ends the whole group at once."""
+    try:
+        os.setpgid(pid, pid)
+    except OSError:  # already done by the other side, or the process has ended
+        pass
 
 
 def _preparer_main(edition_dir, cache_dir, styles_dir, workers, steps, docx_tmp,
                    word_page_numbers, word_charts, writer) -> None:
     parent = os.getppid()
+    _own_group(os.getpid())
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler: end at once
+    release_interruptions()
+    end_with_parent()
     try:
         book = _prepare(edition_dir, cache_dir, styles_dir, workers, steps,
                         lambda line: writer.send(("progress", line)), word_charts)
@@ -352,6 +434,8 @@ def _preparer_main(edition_dir, cache_dir, styles_dir, workers, steps, docx_tmp,
         writer.send(("done",))
     except SourceError as exc:
         writer.send(("error", exc.message, exc.file, exc.line, exc.key))
+    except OSError as exc:  # e.g. a full disk: the CLI tells the user, with the path
+        writer.send(("oserror", exc.errno, exc.strerror, exc.filename, traceback.format_exc()))
     except KeyboardInterrupt:
         writer.send(("crash", "interrupted"))
     except BaseException:

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import signal
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
 from .build import DEFAULT_EDITION, FORMATS, ROOT, WORD_CHARTS, build, check
 from .errors import SourceError
+from .outputs import check_output_folder, output_error
 from .writers.pdf import PDF_VARIANTS
 
 
@@ -115,9 +119,25 @@ def _annual(args: argparse.Namespace, say) -> int:
     return 0 if report.ok else 1
 
 
+def _terminated(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM ends the build as Ctrl-C does: workers stopped, outputs kept
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     say = lambda message: print(message, flush=True)  # noqa: E731
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread: signals are the caller's business
+        previous = None
+    try:
+        return _main(args, say)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: argparse.Namespace, say) -> int:
     try:
         if args.new_edition or args.check_numbers or args.check_dates or args.compare:
             return _annual(args, say)
@@ -127,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             say(f"ok: {len(edition.book.parts)} parts, {len(edition.charts)} figures")
             return 0
         formats = FORMATS if args.format == "all" else (args.format,)
+        check_output_folder(args.out)
         for path in build(args.edition, args.out, formats, progress=say, bleed=args.bleed,
                           pdf_variant=args.pdf_variant, word_page_numbers=args.word_page_numbers,
                           word_charts=args.word_charts):
@@ -138,16 +159,38 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: previous outputs left unchanged", file=sys.stderr)
         return 130
-    except Exception:  # a bug in the tool, not in the sources: keep the trace for its developers
-        log = args.out / "crash.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text(traceback.format_exc(), encoding="utf-8")
-        kind, error = sys.exc_info()[:2]
-        message = (str(error).splitlines() or [""])[0]  # the whole trace is in the log
-        print(f"internal error ({kind.__name__}: {message}); the previous outputs are unchanged. "
-              f"This is a fault in briefing, not in your sources: please report it with {log}",
-              file=sys.stderr)
-        return 3
+    except OSError as exc:
+        error = output_error(exc, args.out)
+        if error is None:
+            return _crash(args)
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except Exception:
+        return _crash(args)
+
+
+def _crash(args: argparse.Namespace) -> int:
+    """A bug in the tool, not in the sources: the trace is kept for its developers, in the output
+    folder (or, for --check, which writes nothing there, or when that fails, the temporary folder)."""
+    trace = traceback.format_exc()
+    log = None
+    for folder in ([] if args.check else [args.out]) + [Path(tempfile.gettempdir())]:
+        name = "crash.log" if folder == args.out else f"briefing-crash-{os.getpid()}.log"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(trace, encoding="utf-8")
+            log = folder / name
+            break
+        except OSError:
+            continue
+    kind, error = sys.exc_info()[:2]
+    message = (str(error).splitlines() or [""])[0]  # the whole trace is in the log
+    print(f"internal error ({kind.__name__}: {message}); the previous outputs are unchanged. "
+          f"This is a fault in briefing, not in your sources: please report it with "
+          f"{log or 'the trace below'}", file=sys.stderr)
+    if log is None:
+        print(trace, file=sys.stderr)
+    return 3
 
 
 if __name__ == "__main__":

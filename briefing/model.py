@@ -189,6 +189,11 @@ class Table:
     number_columns: tuple[bool, ...]
     source: str
     where: Where
+    # decided in loading so that the table fits the text width (briefing/sources/table_fit.py): the
+    # fraction of the normal table type it is printed at, and each column's share of the width
+    # (empty: equal shares)
+    type_scale: float = 1.0
+    column_widths: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

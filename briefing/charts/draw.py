@@ -8,6 +8,7 @@ from the ``rtl`` section of ``styles/chart.yaml``; English charts are always lef
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from pathlib import Path
@@ -15,17 +16,17 @@ from pathlib import Path
 import matplotlib
 from matplotlib import patheffects
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, fontManager
+from matplotlib.font_manager import FontProperties, fontManager, ttfFontProperty
+from matplotlib.ft2font import FT2Font
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import shaping as at
-from ..errors import SourceError
-from ..numerals import localize_typed_digits, part_digits
+from .checks import check_drawable, drawn_text
 
 MM = 1 / 25.4
-_registered: set[str] = set()
+_registered: dict[str, str] = {}  # bundled font file → the family name matplotlib finds it by
 
 
 class Labeller:
@@ -33,30 +34,25 @@ class Labeller:
 
     def __init__(self, fig, spec, style, lang: str, digits: str):
         self.fig, self.spec, self.lang, self.digits = fig, spec, lang, digits
-        self.regular = style.font(lang)
-        self.bold = style.font(lang, "bold")
-        for path in (self.regular, self.bold):
-            if str(path) not in _registered:  # so family names resolve to the bundled files only
-                fontManager.addfont(str(path))
-                _registered.add(str(path))
+        chains = {False: style.fonts(lang), True: style.fonts(lang, "bold")}
+        for path in (*chains[False], *chains[True]):
+            _register(path)
+        self.regular, self.bold = chains[False][0], chains[True][0]
+        # a fallback font draws what the first lacks (matplotlib's font fallback, by family
+        # names); used only if those names find exactly the bundled files, not system fonts
+        self.families = _bundled_families(chains) if len(chains[False]) > 1 else None
+        self.fonts = chains if self.families else {b: chain[:1] for b, chain in chains.items()}
         self.mode = at.shaping_mode(self.regular)
         self.minus = "\u2212" if 0x2212 in at.charmap(str(self.regular)) else "-"
         fig._briefing_logical = {}
 
     def prop(self, size: float, bold: bool = False) -> FontProperties:
-        return FontProperties(fname=str(self.bold if bold else self.regular), size=size)
+        return _font_properties(self.families, str(self.bold if bold else self.regular), size,
+                                bold)
 
     def __call__(self, text: str, where: str = "label", bold: bool = False) -> str:
-        text = str(text)
-        if self.lang == "ar":
-            text = text.replace("%", "\u066a")  # the Arabic chart font has no «%»
-        text = localize_typed_digits(text, part_digits(self.digits, self.lang))
-        font = self.bold if bold else self.regular
-        missing = at.missing_chars(text, font)
-        if missing:
-            raise SourceError(f"the chart font {font.name} cannot draw {at.describe_chars(missing)} "
-                              f"in {where} «{text}»; rephrase without these characters",
-                              file=self.spec.file, key=where)
+        text = drawn_text(text, self.lang, self.digits)
+        check_drawable(text, self.fonts[bold], self.spec, where)
         drawn = at.prepare(text, self.mode)
         self.fig._briefing_logical[drawn] = text
         return drawn
@@ -180,18 +176,55 @@ def _tick_decimals(ax_axis) -> int:
 
 
 def _text_width_mm(L, text: str, size: float) -> float:
-    return max(_line_width_mm(str(L.regular), line, size)
+    return max(_line_width_mm(L.families, str(L.regular), line, size)
                for line in text.split("\n"))
 
 
 @functools.lru_cache(maxsize=4096)
-def _line_width_mm(font: str, line: str, size: float) -> float:
+def _line_width_mm(families: tuple[str, ...] | None, font: str, line: str, size: float) -> float:
     from matplotlib.textpath import TextToPath
 
     with at.quiet_line_metrics():
         w, _h, _d = TextToPath().get_text_width_height_descent(
-            line, FontProperties(fname=font, size=size), ismath=False)
+            line, _font_properties(families, font, size), ismath=False)
     return w * 25.4 / 72
+
+
+def _font_properties(families: tuple[str, ...] | None, font: str, size: float,
+                     bold: bool = False) -> FontProperties:
+    """The font file ``font``, or, with ``families``, those families in turn (font fallback)."""
+    if families is None:
+        return FontProperties(fname=font, size=size)
+    return FontProperties(family=list(families), weight="bold" if bold else "normal", size=size)
+
+
+def _register(path: Path) -> str:
+    """The family name matplotlib finds the bundled font file ``path`` by: its own, prefixed
+    «briefing », so that a system font of the same family (Debian's fonts-noto-core has Noto Sans)
+    is never drawn instead."""
+    key = str(path)
+    if key not in _registered:
+        entry = ttfFontProperty(FT2Font(key))
+        _registered[key] = f"briefing {entry.name}"
+        fontManager.ttflist.append(dataclasses.replace(entry, name=_registered[key]))
+        fontManager.addfont(key)  # (under its own name too:) empties matplotlib's lookup cache
+    return _registered[key]
+
+
+def _bundled_families(chains: dict[bool, tuple[Path, ...]]) -> tuple[str, ...] | None:
+    """The family names of the regular fonts in ``chains``, if matplotlib finds by them exactly
+    these files in both weights; else None (then only the first font is drawn)."""
+    families = tuple(_register(path) for path in chains[False])
+    for bold, chain in chains.items():
+        for family, path in zip(families, chain):
+            try:
+                found = fontManager.findfont(FontProperties(
+                    family=family, weight="bold" if bold else "normal"), fallback_to_default=False)
+            except ValueError:
+                return None
+            if Path(found).resolve() != Path(path).resolve():
+                return None
+    return families
 
 
 def _category_labels(ax, data, style, L, rtl, n):

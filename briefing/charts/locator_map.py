@@ -8,29 +8,8 @@ from pathlib import Path
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MPath
 
-from ..errors import SourceError
-from ..data.geography import clip_ring, read_countries, ring_area
-
-
-def _expand(store, codes: tuple[str, ...], spec, key: str) -> tuple[list[str], str | None]:
-    """Country codes for a highlight/context list (group codes expand to their members), and the
-    name of the group when the list is exactly one group."""
-    out: list[str] = []
-    group_name = None
-    for code in codes:
-        ent = store.entities.get(code)
-        if ent is not None and ent.is_group:
-            out += list(ent.members)
-            if len(codes) == 1:
-                group_name = code
-        else:
-            out.append(code)
-    if group_name is None:
-        for gcode, ent in sorted(store.entities.items()):
-            if ent.is_group and set(ent.members) == set(out):
-                group_name = gcode
-                break
-    return out, group_name
+from ..data.geography import clip_ring, ring_area
+from .checks import expand_codes, map_countries
 
 
 def _label_point(country, extent) -> tuple[float, float, float]:
@@ -53,15 +32,10 @@ def _label_point(country, extent) -> tuple[float, float, float]:
 
 
 def draw_map(ax, fig, spec, store, style, L, rtl: bool, geography: Path) -> None:
-    countries = read_countries(geography)
+    countries, highlight, context = map_countries(spec, store, geography)
     cfg = style.get("map")
-    highlight, hi_group = _expand(store, spec.highlight, spec, "highlight")
-    context, ctx_group = _expand(store, spec.context, spec, "context")
-    for key, codes in (("highlight", highlight), ("context", context)):
-        for code in codes:
-            if code not in countries:
-                raise SourceError(f"country '{code}' is not in the map outlines {geography.name}",
-                                  file=spec.file, key=key)
+    hi_group = expand_codes(store, spec.highlight, spec, "highlight")[1]
+    ctx_group = expand_codes(store, spec.context, spec, "context")[1]
     # extent: the configured box, widened to the figure's shape (equirectangular, cos(lat)
     # scaled) and shifted to stay inside the outlines the GeoJSON holds
     x0, y0, x1, y1 = cfg["extent"]

@@ -7,7 +7,7 @@ import math
 from matplotlib.patches import Patch
 
 from . import shaping as at
-from ..errors import SourceError
+from .checks import check_pie_values
 
 def _luminance(hex_color: str) -> float:
     r, g, b = (int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5))
@@ -17,11 +17,8 @@ def _luminance(hex_color: str) -> float:
 def draw_pie(ax, fig, spec, data, style, L, rtl):
     s = data.series[0]
     values = list(s.values)
-    if any(v < 0 for v in values):
-        raise SourceError(f"a {spec.chart} chart cannot show negative values", file=spec.file, key="data")
+    check_pie_values(spec, values)
     total = sum(values)
-    if total <= 0:
-        raise SourceError(f"a {spec.chart} chart needs values above zero", file=spec.file, key="data")
     colors = style.palette(len(values))
     sizes = style.get("sizes")
     donut = spec.chart == "donut"

@@ -83,6 +83,18 @@ class ChartStyle:
         pal = list(self.get("colors", "palette"))
         return [pal[i % len(pal)] for i in range(n)]
 
+    def fonts(self, lang: str, weight: str = "regular") -> tuple[Path, ...]:
+        """The font of ``lang`` and, for Arabic, the ``fallback`` font that draws what it lacks
+        (Latin letters, brackets), when the style names one."""
+        name = self.get("fonts", "fallback", weight) if lang != "en" else None
+        if not name:
+            return (self.font(lang, weight),)
+        path = self.fonts_dir / name
+        if not path.exists():
+            raise SourceError(f"font file {name} not found in {self.fonts_dir}", file=self.file,
+                              key="fonts.fallback")
+        return (self.font(lang, weight), path)
+
     def size_mm(self, kind: str) -> tuple[float, float]:
         fig = self.get("figure", default={})
         height = {"barh": "barh_height_mm", "pie": "pie_height_mm", "donut": "pie_height_mm",
@@ -119,7 +131,7 @@ def load_chart_style(path: Path, fonts_dir: Path | None = None) -> ChartStyle:
                              "palette": list(identity.chart_palette), **(raw.get("colors") or {})}}
     style = ChartStyle(path, _freeze(raw), Path(fonts_dir) if fonts_dir else path.parent / "fonts")
     for lang in ("ar", "en"):
-        style.font(lang), style.font(lang, "bold")
+        style.fonts(lang), style.fonts(lang, "bold")
     return style
 
 
@@ -212,7 +224,7 @@ def _digest(spec: ChartSpec, store: DataStore, style: ChartStyle, lang: str, dig
         "spec": spec.fingerprint(), "style": style.fingerprint(), "lang": lang, "digits": digits,
         "draw": DRAW_VERSION, "matplotlib": matplotlib.__version__,
         "shaping": shaping_mode(style.font(lang)),
-        "fonts": [_file_hash(style.font(lang, w)) for w in ("regular", "bold")],
+        "fonts": [_file_hash(f) for w in ("regular", "bold") for f in style.fonts(lang, w)],
     }
     if spec.chart == "map":
         codes = spec.highlight + spec.context
@@ -321,6 +333,8 @@ def render_chart(spec: ChartSpec, store: DataStore, style: ChartStyle, out_dir: 
 def labels_of(fig) -> list[tuple[str, Path]]:
     """Every text drawn in a chart figure: (logical text, font file) - for the glyph check
     (:func:`briefing.arabic_text.assert_glyphs_match`)."""
+    from matplotlib.font_manager import fontManager
+
     from .shaping import quiet_line_metrics
 
     with quiet_line_metrics():
@@ -333,5 +347,6 @@ def labels_of(fig) -> list[tuple[str, Path]]:
             continue
         if t.axes is not None and not t.get_window_extent().width:
             continue
-        out.append((logical.get(s, s), Path(t.get_fontproperties().get_file())))
+        prop = t.get_fontproperties()  # a file, or families with a fallback: the first's file
+        out.append((logical.get(s, s), Path(prop.get_file() or fontManager.findfont(prop))))
     return out

@@ -111,7 +111,8 @@ def format_number(value: float, decimals: int, *, lang: str = "ar", digits: str 
     the convention of docs/conventions.md for signs: in an Arabic chart with Western digits a
     LEFT-TO-RIGHT MARK before a negative number keeps its sign on the left ("−26.8", as the
     prose's isolated run draws it); with Arabic-Indic digits the number reads right to left, its
-    sign first (on the right). The percent sign of Arabic charts is ٪ (their font has no «%»)."""
+    sign first (on the right). The percent sign is ٪ with Arabic-Indic digits, «%» with Western
+    ones (as the prose prints it; in Arabic charts «%» comes from the style's fallback font)."""
     digits = numerals.part_digits(digits, lang)
     text = numerals.format_number(value, decimals, digits, thousands)
     rtl_run = digits == "arabic-indic"
@@ -119,7 +120,7 @@ def format_number(value: float, decimals: int, *, lang: str = "ar", digits: str 
     if rtl_run and text.startswith(minus):
         text = RLM + text  # a right-to-left run on its own (a tick label): the sign on the right
     if percent:
-        text += "\u066a" if lang == "ar" else "%"
+        text += "\u066a" if rtl_run else "%"
     return text
 
 

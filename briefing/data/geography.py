@@ -16,11 +16,13 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SourceError
+from ..sources.files import read_text
 
 NE_VERSION = "5.1.1"
 NE_ZIP = f"natural_earth_v{NE_VERSION}/ne_50m_admin_0_countries.zip"
@@ -201,21 +203,40 @@ def write_geojson(doc: dict, out: Path) -> None:
 
 def read_countries(path: Path) -> dict[str, Country]:
     """The countries of a map.geojson written by :func:`write_geojson`, keyed by code."""
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not Path(path).is_file():
         raise SourceError("map outlines not found: run python -m briefing.data.geography "
-                          "(see docs) to create them", file=path) from None
+                          "(see docs) to create them", file=path)
+    try:  # read_text: the size limit, UTF-8 and invisible characters, as for every source
+        doc = json.loads(read_text(Path(path)))
     except json.JSONDecodeError as e:
         raise SourceError(f"not valid GeoJSON: {e.msg}", file=path, line=e.lineno) from None
+    except RecursionError:
+        raise SourceError("not valid GeoJSON: brackets nested too deep", file=path) from None
     out: dict[str, Country] = {}
-    for f in doc.get("features", []):
-        p = f["properties"]
-        geom = f["geometry"]
-        coords = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-        polys = tuple(tuple(tuple((float(x), float(y)) for x, y in ring) for ring in poly)
-                      for poly in coords)
-        out[p["code"]] = Country(p["code"], p.get("name_ar", ""), p.get("name_en", ""), polys)
+    try:
+        if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+            raise ValueError("the file is not a GeoJSON FeatureCollection")
+        for n, f in enumerate(doc.get("features", []), start=1):
+            p = f["properties"]
+            geom = f["geometry"]
+            if geom["type"] not in ("Polygon", "MultiPolygon"):
+                raise ValueError(f"feature {n} is a {geom['type']}, not a Polygon or MultiPolygon")
+            coords = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+            polys = tuple(tuple(tuple((float(x), float(y)) for x, y in ring) for ring in poly)
+                          for poly in coords)
+            if not all(math.isfinite(v) for poly in polys for ring in poly for pt in ring
+                       for v in pt):
+                raise ValueError(f"feature {n} has a coordinate that is not a finite number")
+            out[str(p["code"])] = Country(str(p["code"]), str(p.get("name_ar", "")),
+                                          str(p.get("name_en", "")), polys)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        what = f"'{exc.args[0]}' is missing" if isinstance(exc, KeyError) else str(exc)
+        raise SourceError(f"not the map outlines the book draws ({what}): recreate the file with "
+                          "python -m briefing.data.geography (run it with --help)",
+                          file=path) from None
+    if not out:
+        raise SourceError("the map outlines hold no country: recreate the file with python -m "
+                          "briefing.data.geography (run it with --help)", file=path)
     return out
 
 

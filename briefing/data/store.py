@@ -42,6 +42,9 @@ _NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
 _YEAR = re.compile(r"^\d{4}$")
 # a number with a unit or scale typed after (or before) it: "6.8 million", "12%", "$5", "3 مليار"
 _UNIT_TYPED = re.compile(r"^[-$€£]?\s*[\d.,]+\s*(?![eE][-+]?\d)[^\d\s.,-].*$|^[$€£]")
+#: Whole-number digits a value may have: a double holds 15 significant digits exactly (IEEE 754),
+#: and a 400-digit number is no finite double at all.
+MAX_INTEGER_DIGITS = 15
 #: Rows per data file: one row per country, group or category, so a few hundred in practice.
 MAX_ROWS = 10_000
 
@@ -350,6 +353,12 @@ def _read_csv(path: Path, entities: Mapping[str, Entity], specs_path: Path,
                                   "decimals, no thousands separator; leave the cell empty for "
                                   f"no value{unit})",
                                   file=path, line=line, key=code)
+            if len(text.lstrip("+-").split(".")[0]) > MAX_INTEGER_DIGITS:
+                raise SourceError(f"column {year}: '{text[:20]}…' has more than "
+                                  f"{MAX_INTEGER_DIGITS} digits before the dot, more than a "
+                                  "number can hold exactly: give the dataset a larger scale "
+                                  "(e.g. billion) in data/datasets.yaml", file=path, line=line,
+                                  key=code)
             table.values[(code, year)] = float(text)
     if not table.codes:
         raise SourceError("no data rows under the header", file=path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import difflib
+import functools
 import inspect
 import math
 import re
@@ -20,14 +21,18 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import _PassArg
 
 from ..data.store import SCALES, DataStore
 from ..errors import SourceError
 from ..numerals import format_number, format_percent, format_year, localize_digits, unit_words
 from . import dates
+from .limits import (MAX_MEMORY, LimitExceeded, bounded_evaluation, bounded_output, check_argument,
+                     year_range)
 
 _TEMPLATE_NAME = "<prose>"
+_CODE_FILES = frozenset({"<template>", _TEMPLATE_NAME})  # the code Jinja compiles templates to
 
 
 MISSING = "[?]"  # printed for a missing value in lenient rendering (comparison reports only)
@@ -166,7 +171,7 @@ class ProseContext:
         return self._extreme_year(dataset, entity, first, last, min)
 
     def _extreme_year(self, dataset, entity, first, last, pick) -> int:
-        years = range(_whole(first, "first"), _whole(last, "last") + 1)
+        years = year_range(_whole(first, "first"), _whole(last, "last"))
         if not years:
             raise SourceError(f"no years from {first} to {last}")
         values = {y: self.raw(dataset, entity, y) for y in years}
@@ -214,11 +219,17 @@ def _divide(a: float, b: float) -> float:
     return a / b
 
 
-class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox (no ``__class__``, ``__globals__`` …), also refusing arithmetic that would
-    exhaust memory or time (``10 ** 10 ** 10``, ``"x" * 10 ** 9``)."""
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox (no ``__class__``, ``__globals__`` …, no changing lists in place), also
+    refusing arithmetic, text functions and filters that would exhaust memory or time at once
+    (``10 ** 10 ** 10``, ``"x" * 10 ** 9``, ``"x"|center(10**9)``); what remains is bounded by
+    :func:`briefing.sources.limits.bounded_evaluation`."""
 
     intercepted_binops = frozenset({"**", "*"})
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.filters = {name: _checked(name, f) for name, f in self.filters.items()}
 
     def call_binop(self, context, operator, left, right):
         if operator == "**" and isinstance(right, (int, float)) and abs(right) > 100:
@@ -229,10 +240,28 @@ class _Sandbox(SandboxedEnvironment):
                     raise jinja2.exceptions.SecurityError("repetition too large")
         return super().call_binop(context, operator, left, right)
 
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
+        if isinstance(getattr(__obj, "__self__", None), str):  # "x".center(10**9), "x".zfill(…)
+            check_argument(__obj.__name__, args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+def _checked(name: str, function):
+    """The filter ``function`` with its width/count arguments bounded (:func:`check_argument`);
+    the value filtered (and the environment or context Jinja passes first to some) is not."""
+    skip = 2 if _PassArg.from_obj(function) else 1
+
+    @functools.wraps(function)  # also keeps Jinja's pass_context/pass_environment mark
+    def checked(*args, **kwargs):
+        check_argument(name, args[skip:], kwargs)
+        return function(*args, **kwargs)
+    return checked
+
 
 # Jinja's "{#" comments would swallow the "{#id}" of headings: comments get their own marks.
 _ENV = _Sandbox(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
                 comment_start_string="{##", comment_end_string="##}")
+del _ENV.globals["lipsum"]  # placeholder text, not for a book; lipsum(10**5) runs for minutes
 _HAS_EXPRESSION = re.compile(r"\{[{%]|\{##")
 
 
@@ -247,14 +276,25 @@ def render_prose(text: str, file: Path, context: ProseContext, first_line: int =
     def line(n):
         return None if n is None else n + shift
 
+    template = None
     try:
-        template = _ENV.from_string(text)
-        template.name = template.filename = _TEMPLATE_NAME
-        token = _RENDERING.set(template)
-        try:
-            return template.render(context.functions())
-        finally:
-            _RENDERING.reset(token)
+        with bounded_evaluation(_CODE_FILES) as trace:  # compiling folds "x"|center(…) too
+            template = _ENV.from_string(text)
+            template.name = template.filename = _TEMPLATE_NAME
+            token = _RENDERING.set(template)
+            try:
+                return bounded_output(template.generate(context.functions()))
+            finally:
+                _RENDERING.reset(token)
+    except (LimitExceeded, MemoryError, RecursionError) as exc:
+        message = {MemoryError: f"the expressions need more than {MAX_MEMORY // 2**20} MB of "
+                                "memory: look for a very long text or list they build",
+                   RecursionError: "the expressions nest too deep: look for a macro that calls "
+                                   "itself"}.get(type(exc), str(exc))
+        at = _template_line()
+        if at is None and template is not None and trace.code_line is not None:
+            at = template.get_corresponding_lineno(trace.code_line)  # the last line run
+        raise SourceError(message, file=file, line=line(at)) from None
     except jinja2.TemplateSyntaxError as exc:
         raise SourceError(f"in a {{{{ … }}}} expression: {exc.message}", file=file,
                           line=line(exc.lineno)) from None

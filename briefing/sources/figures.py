@@ -14,6 +14,7 @@ from typing import Any
 from ..data.ordering import check_sort
 from ..errors import SourceError
 from .files import check_keys, read_yaml
+from .limits import LimitExceeded, year_range
 
 CHART_KINDS = ("bar", "barh", "stacked", "line", "bar-line", "pie", "donut", "map")
 SPEC_KEYS = {"caption", "numbering", "chart", "data", "x", "entities", "years", "lines",
@@ -60,7 +61,10 @@ def _years(value: Any, file: Path) -> tuple[int, ...]:
             a, b = int(parts[0]), int(parts[1])
             if a > b:
                 raise bad()
-            return tuple(range(a, b + 1))
+            try:
+                return tuple(year_range(a, b))
+            except LimitExceeded as exc:
+                raise SourceError(f"years \"{value}\": {exc}", file=file, key="years") from None
         if value.strip().isdigit():
             return (int(value),)
         raise bad()

@@ -30,7 +30,11 @@ def read_text(path: Path) -> str:
         what = "a part of the book" if path.suffix == ".md" else "a source file"
         raise SourceError(f"file is {size / 2**20:.1f} MB, more than the {limit // 2**20} MB {what} "
                           "may have: split it or remove what the book does not use", file=path)
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:  # no permission, a folder named like the file, a disk error
+        raise SourceError(f"cannot read this file ({exc.strerror}): check that it is a file you "
+                          "may read", file=path) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SourceError("file is UTF-16; save it as UTF-8", file=path)
     try:
@@ -42,16 +46,38 @@ def read_text(path: Path) -> str:
     if not text.strip():
         raise SourceError("file is empty", file=path)
     text = text.replace("\r\n", "\n")
-    bad = _CONTROL.search(text)
-    if bad:  # invisible, and not allowed in the Word document's XML
-        raise SourceError(f"invisible control character U+{ord(bad.group()):04X} in the text: "
-                          "delete it (retype the line if you cannot see it)", file=path,
+    bad = _INVISIBLE.search(text)
+    if bad:
+        raise SourceError(invisible_message(bad.group()), file=path,
                           line=text.count("\n", 0, bad.start()) + 1)
     return text
 
 
-# control characters other than tab and line ends, and the two non-characters XML forbids
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# control characters other than tab and line ends, and the two non-characters XML forbids:
+# invisible, and not allowed in the Word document's XML
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff"
+# bidi embeddings, overrides and isolates (Unicode UAX #9, table 1): invisible, they reorder what
+# follows them (U+202E prints «2023» as «3202»); the book sets direction itself. The marks
+# U+200E/U+200F stay allowed: they only attach a neutral character to one side.
+_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+_INVISIBLE = re.compile(f"[{_CONTROL}{_BIDI_CONTROLS}]")
+
+
+def invisible_message(char: str) -> str:
+    """What to say about an invisible character that sources may not hold (see ``_INVISIBLE``)."""
+    what = ("invisible direction control" if re.match(f"[{_BIDI_CONTROLS}]", char)
+            else "invisible control character")
+    return (f"{what} U+{ord(char):04X} in the text: delete it (retype the line if you cannot "
+            "see it)")
+
+
+def check_invisible(text: str, file: Path | str, line: int | None = None,
+                    key: str | None = None) -> None:
+    """A SourceError if ``text`` (a value made from escapes such as YAML's ``"\\x00"`` or an HTML
+    entity) holds a character :func:`read_text` refuses in typed text."""
+    bad = _INVISIBLE.search(text)
+    if bad:
+        raise SourceError(invisible_message(bad.group()), file=file, line=line, key=key)
 
 
 def inside(path: Path, root: Path) -> Path:
@@ -72,9 +98,85 @@ class Mapping(dict):
         return self.lines.get(key, self.line)
 
 
+#: How many values a YAML file may hold once its aliases (``*name``) are expanded: an "alias bomb"
+#: of nine nested lists of nine aliases is 10^9 values (it would print gigabytes) in 500 bytes.
+#: The largest real file, entities.yaml with groups, holds a few thousand.
+MAX_YAML_VALUES = 100_000
+
+
+class _Refused(Exception):
+    """A YAML problem found while loading: message, line, key (read_yaml adds the file)."""
+
+
 class _LineLoader(yaml.SafeLoader):
+    """Mappings remember their lines; duplicate keys, aliases expanding past
+    ``MAX_YAML_VALUES`` and escaped invisible characters are refused."""
+
+    def compose_document(self):
+        self.expanded = 0           # values composed so far, aliases counted as what they repeat
+        self.sizes = {}             # id(node) → how many values the node holds, aliases expanded
+        return super().compose_document()
+
+    def compose_node(self, parent, index):
+        alias = self.check_event(yaml.AliasEvent)
+        mark = self.peek_event().start_mark
+        node = super().compose_node(parent, index)
+        size = self._size(node)
+        if alias:
+            self.expanded += size
+        elif isinstance(node, yaml.ScalarNode):
+            self.expanded += 1
+        if self.expanded > MAX_YAML_VALUES:
+            raise _Refused(f"the aliases (*name) repeat more than {MAX_YAML_VALUES:,} values: "
+                           "write the values out instead of repeating an alias", mark.line + 1,
+                           None)
+        return node
+
+    def _size(self, node) -> int:
+        if id(node) not in self.sizes:
+            if isinstance(node, yaml.ScalarNode):
+                size = 1
+            elif isinstance(node, yaml.SequenceNode):
+                size = 1 + sum(self._size(item) for item in node.value)
+            else:
+                size = 1 + sum(self._size(k) + self._size(v) for k, v in node.value)
+            self.sizes[id(node)] = size
+        return self.sizes[id(node)]
+
+    def construct_scalar(self, node, key=None):
+        value = super().construct_scalar(node)
+        bad = _INVISIBLE.search(value) if isinstance(value, str) else None
+        if bad:  # typed characters are refused by read_text: this one came from an escape
+            raise _Refused("an escape (such as \\x00 or \\u202E) in this value makes an "
+                           + invisible_message(bad.group()), node.start_mark.line + 1, key)
+        return value
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:  # 2023-02-30: a date-shaped value that is no date
+            raise _Refused(f"'{node.value}' is not a date ({exc}): write a real date YYYY-MM-DD",
+                           node.start_mark.line + 1, None) from None
+
     def construct_mapping(self, node, deep=False):
-        mapping = Mapping(super().construct_mapping(node, deep=True))
+        first: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            line = key_node.start_mark.line + 1
+            if key_node.value in first:
+                raise _Refused(f"the key '{key_node.value}' is written twice, on lines "
+                               f"{first[key_node.value]} and {line}: YAML keeps only the last, "
+                               "so delete or merge one of them", line, key_node.value)
+            first[key_node.value] = line
+            if isinstance(value_node, yaml.ScalarNode):
+                self.construct_scalar(value_node, key=key_node.value)
+        try:
+            mapping = Mapping(super().construct_mapping(node, deep=True))
+        except _Refused as exc:  # a value of this mapping: name its key
+            message, line, key = exc.args
+            keys = [k for k, at in first.items() if at == line]
+            raise _Refused(message, line, key or (keys[0] if keys else None)) from None
         mapping.line = node.start_mark.line + 1
         mapping.lines = {key_node.value: key_node.start_mark.line + 1
                          for key_node, _ in node.value if isinstance(key_node, yaml.ScalarNode)}
@@ -83,6 +185,7 @@ class _LineLoader(yaml.SafeLoader):
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
                             _LineLoader.construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
 
 
 def read_yaml(path: Path) -> Any:
@@ -90,6 +193,12 @@ def read_yaml(path: Path) -> Any:
     text = read_text(path)
     try:
         return yaml.load(text, Loader=_LineLoader)
+    except _Refused as exc:
+        message, line, key = exc.args
+        raise SourceError(message, file=path, line=line, key=key) from None
+    except RecursionError:  # PyYAML composes nested lists and mappings recursively
+        raise SourceError("lists or mappings nested too deep (brackets inside brackets): "
+                          "write the values out flat", file=path) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

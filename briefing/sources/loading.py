@@ -31,10 +31,14 @@ from .expressions import ProseContext, render_field, render_prose
 from .figures import ChartSpec, read_chart_spec
 from .files import check_keys, inside, read_text, read_yaml
 from .numbering import SECTION_STYLES, SUBSECTION_STYLES, PartNumbering, number_book
+from .table_fit import fit_table
 from .tables import read_table
 from .text import Converter, ParsedPart, check_structure, parse
 
 MANIFEST = "edition.yaml"
+#: The dates an edition may carry: a ZIP file (the Word document) stores 1980 to 2107 (APPNOTE.TXT
+#: 4.4.6, MS-DOS date format).
+FIRST_DATE, LAST_DATE = dt.date(1980, 1, 1), dt.date(2107, 12, 31)
 DEFAULT_FONTS = {"body": "Amiri", "heading": "Noto Sans Arabic", "latin": "Noto Serif"}
 
 
@@ -74,7 +78,7 @@ def load_edition(root: Path, missing: Callable[..., None] | None = None) -> Edit
         return ProseContext(data, lang, digits, reference_year, edition_date=meta.date,
                             **_lenient(missing, file), **more)
 
-    placed = _Placements(root, data, prose, missing)
+    placed = _Placements(root, data, prose, missing, meta)
     parts = tuple(_convert(entry, meta, data, prose, placed) for entry in entries)
     parts, outline = number_book(parts, {e.id: PartNumbering(e.numbering, e.subnumbering)
                                          for e in entries})
@@ -104,15 +108,21 @@ def read_manifest(root: Path) -> tuple[m.Meta, tuple[PartEntry, ...], int | None
     path = root / MANIFEST
     if not root.is_dir():
         raise SourceError("edition folder not found", file=root)
-    doc = read_yaml(path)
+    doc = read_yaml(inside(path, root))
     check_keys(doc, path, _META_KEYS, required=("title", "organisation", "date", "parts"),
                what="the manifest")
     lang = _choice(doc, "lang", ("ar", "en"), path, default="ar")
     direction = _choice(doc, "dir", ("rtl", "ltr"), path, default="rtl" if lang == "ar" else "ltr")
     date = doc["date"]
+    if isinstance(date, dt.datetime):
+        date = date.date()
     if not isinstance(date, dt.date):
         raise SourceError("date must be written YYYY-MM-DD", file=path, line=doc.line_of("date"),
                           key="date")
+    if not FIRST_DATE <= date <= LAST_DATE:  # the Word file is a ZIP, whose dates are 1980-2107
+        raise SourceError(f"date {date.isoformat()} is outside {FIRST_DATE.year}-"
+                          f"{LAST_DATE.year}: check the year", file=path,
+                          line=doc.line_of("date"), key="date")
     fonts = doc.get("fonts") or {}
     check_keys(fonts, path, DEFAULT_FONTS, what="fonts")
     digits = _choice(doc, "digits", ("western", "arabic-indic"), path, default="western")
@@ -233,8 +243,10 @@ class _Placements:
     (each one once: a second placement of the same id is an error naming both lines)."""
 
     def __init__(self, root: Path, data: DataStore, prose: Callable[..., ProseContext],
-                 missing: Callable[..., None] | None):
+                 missing: Callable[..., None] | None, meta: m.Meta):
         self.root, self.data, self.prose, self.missing = root, data, prose, missing
+        # tables are fitted to the text width (table_fit), in the book's fonts
+        self.page, self.fonts = m.page_geometry(meta.paper), meta.fonts
         self.charts: dict[str, ChartSpec] = {}   # figure id → its specification
         self.where: dict[str, m.Where] = {}
 
@@ -253,6 +265,7 @@ class _Placements:
             table = read_table(path, ident, self.data, part.lang, part.digits,
                                lambda text, years: self._field(text, path, part, years),
                                missing=self.missing and functools.partial(self._missing, path))
+            table = fit_table(table, self.page, self.fonts, part.lang, path)
             return dataclasses.replace(table, where=where)
         spec = read_chart_spec(path)  # captions may be expressions: «… {{ year() }}»
         spec = dataclasses.replace(spec, caption=self._field(spec.caption, path, part, spec.years))

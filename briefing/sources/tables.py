@@ -97,6 +97,9 @@ def _sorted_rows(doc, path: Path, data: DataStore, columns) -> tuple:
 
 def _data_table(doc, path, ident, data, lang, digits, caption, where, missing=None) -> m.Table:
     columns = doc["columns"]
+    if not isinstance(columns, list) or not columns:
+        raise SourceError("'columns' must be a list of at least one column (or remove the table "
+                          "from the text)", file=path, line=doc.line_of("columns"), key="columns")
     for column in columns:
         check_keys(column, path, _COLUMN_KEYS, required=("data", "year", "header"),
                    what="a table column")

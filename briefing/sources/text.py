@@ -23,6 +23,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from .. import model as m
 from ..errors import SourceError
+from .files import check_invisible
 
 CONTAINERS = ("aside", "signature", "note")
 # how deep blocks may nest (quotes in quotes, lists in lists, boxes): deeper is refused with the
@@ -272,6 +273,8 @@ class Converter:
                     raise self.fail(node, f"footnote [^{label}] has no text: add a line "
                                           f"'[^{label}]: …' to the file")
                 if child.content:
+                    # an HTML entity (&#x202E;) can make what read_text refuses when typed
+                    check_invisible(child.content, self.part.file, line_of(node))
                     yield m.Text(child.content)
             elif kind == "softbreak":
                 yield m.Text(" ")

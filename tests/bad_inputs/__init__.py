@@ -256,3 +256,7 @@ CASES: list[Case] = [
     Case("chars-in-a-table-cell", {ENTITIES: replace("كازاخستان", "كازاخستان \U0001F1F0\U0001F1FF")},
          r"01-report\.md:19", ("U+1F1F0", "U+1F1FF", "empty boxes"), "an uncovered character in table data"),
 ]
+
+from .bounds import BOUND_CASES  # noqa: E402  (they use the helpers above)
+
+CASES += BOUND_CASES

@@ -7,21 +7,28 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 from pathlib import Path
 from typing import Iterator
 
 from briefing.charts.shaping import prepare, quiet_line_metrics, record_glyphs, shaping_mode
 
 
-def matplotlib_glyphs(text: str, font_path: str | Path) -> list[int]:
+def matplotlib_glyphs(text: str, font_path: str | Path,
+                      fallback: str | Path | None = None) -> list[int]:
     """Glyph ids, left to right, that matplotlib draws for the logical *text* (one line) in that
-    font, after :func:`prepare` for the shaping mode in force."""
+    font (and, for the characters it lacks, the ``fallback`` font, as the charts draw them),
+    after :func:`prepare` for the shaping mode in force."""
     from matplotlib.figure import Figure
-    from matplotlib.font_manager import FontProperties
+
+    from briefing.charts.draw import _font_properties, _register
 
     drawn = prepare(text, shaping_mode(font_path))
     fig = Figure(figsize=(4, 1))
-    fig.text(0.5, 0.5, drawn, fontproperties=FontProperties(fname=str(font_path), size=10))
+    families = None if fallback is None else (_register(Path(font_path)),
+                                              _register(Path(fallback)))
+    bold = Path(font_path).stem.endswith("-Bold")  # the bundled files' names
+    fig.text(0.5, 0.5, drawn, fontproperties=_font_properties(families, str(font_path), 10, bold))
     with matplotlib_rc_svg(), record_glyphs() as rec:
         fig.savefig(io.BytesIO(), format="svg")
     found = [gl for s, f, gl in rec
@@ -82,32 +89,42 @@ def bidi_runs(text: str) -> list[tuple[str, int]]:
     return [(runs[i][0], runs[i][1]) for i in order]
 
 
-def harfbuzz_glyphs(text: str, font_path: str | Path) -> list[int]:
+def harfbuzz_glyphs(text: str, font_path: str | Path,
+                    fallback: str | Path | None = None) -> list[int]:
     """The reference: glyph ids in visual order from HarfBuzz, one shaping call per bidi run
-    (direction rtl for odd levels: HarfBuzz then returns the run's glyphs in visual order)."""
+    (direction rtl for odd levels: HarfBuzz then returns the run's glyphs in visual order); with a
+    ``fallback`` font, a run's characters the font lacks are shaped apart in the fallback."""
     import uharfbuzz as hb
 
-    face = hb.Face(hb.Blob.from_file_path(str(font_path)))
-    font = hb.Font(face)
+    fonts = [hb.Font(hb.Face(hb.Blob.from_file_path(str(path))))
+             for path in (font_path, fallback) if path is not None]
+    lacks = (lambda ch: False) if fallback is None else (
+        lambda ch: fonts[0].get_nominal_glyph(ord(ch)) is None)
     out: list[int] = []
     for run, level in bidi_runs(text):
-        buf = hb.Buffer()
-        buf.add_str(run)
-        buf.guess_segment_properties()
-        buf.direction = "rtl" if level % 2 else "ltr"
-        hb.shape(font, buf, {})
-        out += [g.codepoint for g in buf.glyph_infos]
+        pieces = [list(group) for _, group in itertools.groupby(run, key=lacks)]
+        shaped = []
+        for piece in pieces:
+            buf = hb.Buffer()
+            buf.add_str("".join(piece))
+            buf.guess_segment_properties()
+            buf.direction = "rtl" if level % 2 else "ltr"
+            hb.shape(fonts[1] if lacks(piece[0]) else fonts[0], buf, {})
+            shaped.append([g.codepoint for g in buf.glyph_infos])
+        for glyphs in (reversed(shaped) if level % 2 else shaped):
+            out += glyphs
     return out
 
 
-def assert_glyphs_match(text: str, font_path: str | Path) -> None:
+def assert_glyphs_match(text: str, font_path: str | Path,
+                        fallback: str | Path | None = None) -> None:
     """Fail unless matplotlib draws exactly the glyphs HarfBuzz gives for the logical *text*
-    (each line separately), in visual order, with the same font file."""
+    (each line separately), in visual order, with the same font file (and fallback font)."""
     for line in text.split("\n"):
         if not line.strip():
             continue
-        got = matplotlib_glyphs(line, font_path)
-        want = harfbuzz_glyphs(line, font_path)
+        got = matplotlib_glyphs(line, font_path, fallback)
+        want = harfbuzz_glyphs(line, font_path, fallback)
         if got != want:
             raise AssertionError(
                 f"glyph mismatch for {line!r} in {Path(font_path).name}:\n"

@@ -230,14 +230,47 @@ def test_unknown_style_setting(tmp_path):
     assert e.value.key == "colours"
 
 
+def test_a_system_font_of_the_fallback_family_does_not_turn_the_fallback_off(tmp_path):
+    """A system font named like the bundled fallback (Debian's fonts-noto-core has Noto Sans),
+    known to matplotlib before the bundled files (a fresh process): Latin letters and brackets in
+    an Arabic label are still drawn, from the bundled file."""
+    system = tmp_path / "system-fonts"
+    system.mkdir()
+    for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"):
+        shutil.copy(ROOT / "styles" / "fonts" / name, system / name)
+    spec = spec_file(tmp_path, SPECS["current-account-bar"] + "axis_title: مليون نسمة (WEO)\n")
+    script = f"""
+import sys
+from pathlib import Path
+from matplotlib.font_manager import FontProperties, fontManager
+for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"):
+    fontManager.addfont({str(system)!r} + "/" + name)
+sys.path[:0] = [{str(ROOT / "tests")!r}, {str(Path(__file__).parent)!r}]
+from test_charts import make_store, STYLE
+from briefing.charts import draw
+from briefing.charts.render import build_figure, load_chart_style
+from briefing.sources.figures import read_chart_spec
+fig = build_figure(read_chart_spec(Path({str(spec)!r})), make_store(), load_chart_style(STYLE))
+print(fontManager.findfont(FontProperties(family=draw._register(
+    Path({str(ROOT / "styles" / "fonts" / "NotoSans-Regular.ttf")!r})))))
+"""
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert Path(done.stdout.strip()) == ROOT / "styles" / "fonts" / "NotoSans-Regular.ttf"
+
+
 def test_label_the_font_cannot_draw_fails_loudly(tmp_path, store, style):
-    # Noto Sans Arabic has no Latin letters and no parentheses
+    # neither Noto Sans Arabic nor its fallback Noto Sans has Chinese (Latin letters and brackets,
+    # which the Arabic font lacks, are drawn from the fallback: test_bounds.py)
     p = spec_file(tmp_path, "caption: x\nchart: bar\ndata: population\nentities: [KAZ]\n"
-                            "years: [2022]\naxis_title: مليون نسمة (GDP)\n")
+                            "years: [2022]\naxis_title: مليون نسمة (GDP) 中文\n")
     with pytest.raises(SourceError) as e:
         render_chart(read_chart_spec(p), store, style, tmp_path / "out")
     assert e.value.file == str(p) and e.value.key == "axis_title"
-    assert "U+0028" in str(e.value) and "'G'" in str(e.value)
+    assert "U+4E2D" in str(e.value) and "U+0028" not in str(e.value) and "'G'" not in str(e.value)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
@@ -250,10 +283,30 @@ def test_format_number():
     assert f(-26.8, 1) == "\u200e-26.8"  # LRM: the sign stays on the left in Arabic text
     assert f(-26.8, 1, lang="en", minus="\u2212") == "\u221226.8"
     assert f(-0.04, 1) == "0.0"
-    assert f(47.6, 1, percent=True) == "47.6٪"
+    # the percent sign follows the digits, as the prose prints it (briefing/directions.py)
+    assert f(47.6, 1, percent=True) == "47.6%"
+    assert f(47.6, 1, digits="arabic-indic", percent=True) == "٤٧٫٦٪"
     assert f(47.6, 1, lang="en", percent=True) == "47.6%"
+    assert f(47.6, 1, lang="en", digits="arabic-indic", percent=True) == "47.6%"
     assert f(2.25, 1) == "2.3" and f(0.125, 2) == "0.13"  # half-up, as the tables round
     assert f(1234.5, 1, lang="en", digits="arabic-indic") == "1,234.5"  # English charts: Western
+
+
+@pytest.mark.parametrize("digits, sign, other", [("western", "%", "٪"), ("arabic-indic", "٪", "%")])
+def test_the_percent_sign_of_arabic_charts_follows_their_digits(specs, store, style, tmp_path,
+                                                               digits, sign, other):
+    """«%» with Western digits, drawn from the fallback font (the Arabic chart font has none);
+    ٪ with Arabic-Indic digits: in the slices' shares and in the unit line."""
+    spec = read_chart_spec(specs["population-share"])
+    labels = "".join(t for t, _ in labels_of(build_figure(spec, store, style, digits=digits)))
+    assert sign in labels and other not in labels
+    unit = read_chart_spec(spec_file(tmp_path, SPECS["current-account-bar"]
+                                     + "axis_title: '% من الناتج المحلي'\n"))
+    labels = "".join(t for t, _ in labels_of(build_figure(unit, store, style, digits=digits)))
+    assert f"{sign} من الناتج المحلي" in labels and other not in labels
+    if digits == "western":
+        svg = render_chart(spec, store, style, tmp_path / "out").svg.read_text(encoding="utf-8")
+        assert "NotoSans-Regular-" in svg  # the «%» glyphs (Noto Sans Arabic has no «%»)
 
 
 @pytest.mark.parametrize("digits, wanted, unwanted", [
@@ -378,6 +431,15 @@ def test_reshape_mode_reaches_the_figure(specs, store, style):
         assert ("مجموعة آسيا الوسطى", AR_FONT) in labels_of(fig)
 
 
+def fallback_of(style, font: Path) -> Path | None:
+    """The style's fallback for the chart font ``font`` (a font of the Arabic charts), if any."""
+    for weight in ("regular", "bold"):
+        chain = style.fonts("ar", weight)
+        if len(chain) > 1 and chain[0].resolve() == Path(font).resolve():
+            return chain[1]
+    return None
+
+
 @pytest.mark.parametrize("name", list(SPECS))
 def test_every_label_of_every_chart_matches_harfbuzz(name, specs, store, style):
     """The reusable check: every text of a chart, glyph for glyph."""
@@ -388,7 +450,7 @@ def test_every_label_of_every_chart_matches_harfbuzz(name, specs, store, style):
         labels = labels_of(fig)
         assert labels
         for text, font in sorted(set(labels)):
-            glyphs.assert_glyphs_match(text, font)
+            glyphs.assert_glyphs_match(text, font, fallback_of(style, font))
 
 
 EDITION = ROOT / "sources" / "gcc-central-asia-2023"
@@ -406,7 +468,7 @@ def test_default_edition_labels_match_harfbuzz():
         fig = build_figure(spec, edition.data, style, digits=edition.book.meta.digits)
         for text, font in labels_of(fig):
             if (text, font) not in checked:
-                glyphs.assert_glyphs_match(text, font)
+                glyphs.assert_glyphs_match(text, font, fallback_of(style, font))
                 checked.add((text, font))
     assert len(checked) > 100
 

@@ -456,11 +456,11 @@ class _Writer:
         table.style = "Briefing Table"
         oxml.set_table_width_pct(table._tbl)
         # the grid too, or LibreOffice keeps python-docx's narrow default columns
-        column_width = Mm(self.text_width_mm / ncols)
-        for column in table.columns:
-            column.width = column_width
+        shares = t.column_widths or (1 / ncols,) * ncols  # decided in loading (table_fit)
+        for column, share in zip(table.columns, shares):
+            column.width = Mm(self.text_width_mm * share)
             for cell in column.cells:
-                cell.width = column_width
+                cell.width = column.width
         if scope.rtl:
             oxml.set_bidi_visual(table._tbl)
         cell_scope = replace(scope, list_level=-1)
@@ -480,8 +480,29 @@ class _Writer:
                 p = _CellFlow(tr.cells[c]).paragraph(style)
                 self._direction(p, s.rtl)
                 self._inlines(p, content, s)
+                if t.type_scale < 1:  # a wide table in smaller type (table_fit)
+                    if c < len(t.number_columns) and t.number_columns[c]:  # a number is one word
+                        oxml.set_no_wrap(tr.cells[c]._tc)
+                    size, size_cs = self._style_sizes(style)
+                    for run in p._p.r_lst:
+                        oxml.rpr_props(run.get_or_add_rPr(), size=size * t.type_scale,
+                                       size_cs=size_cs * t.type_scale)
         if t.source:
             self._source(flow, t.source, scope)
+
+    def _style_sizes(self, name: str) -> tuple[float, float]:
+        """A paragraph style's type size and complex-script size (``w:sz``, ``w:szCs``) in points,
+        looked up through the styles it is based on."""
+        found: dict[str, float] = {}
+        style = self.doc.styles[name]
+        while style is not None and len(found) < 2:
+            rpr = style.element.rPr
+            for tag in ("w:sz", "w:szCs"):
+                el = rpr.find(qn(tag)) if rpr is not None else None
+                if el is not None and tag not in found:
+                    found[tag] = int(el.get(qn("w:val"))) / 2
+            style = style.base_style
+        return found.get("w:sz", 11.0), found.get("w:szCs", found.get("w:sz", 11.0))
 
     def figure_to_docx(self, flow, fig: Figure, scope: _Scope) -> None:
         """Caption, the chart (sized to ``width_mm``, never wider than the text) with its

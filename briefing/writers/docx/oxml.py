@@ -328,6 +328,11 @@ def set_cant_split(tr) -> None:
     _put(tr.get_or_add_trPr(), _el("w:cantSplit"))
 
 
+def set_no_wrap(tc) -> None:
+    """``<w:tcPr><w:noWrap/></w:tcPr>`` (§17.4.30): the cell's text stays on one line."""
+    _put(tc.get_or_add_tcPr(), _el("w:noWrap"))
+
+
 # ---------------------------------------------------------------- drawing (DrawingML docPr)
 
 

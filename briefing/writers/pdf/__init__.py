@@ -133,11 +133,15 @@ def table_to_html(block: m.Table, ctx: Context) -> str:
     if block.label:
         caption = (f'<p class="caption"><span class="label">{esc(str(block.label))}:</span> '
                    f"{inlines_to_html(block.caption, ctx)}</p>")
-    head = f"<thead>{row(block.header, 'th')}</thead>" if block.header else ""
+    # smaller type and set column widths for a table that would not fit otherwise (table_fit)
+    size = f' style="font-size: {block.type_scale:.0%}"' if block.type_scale < 1 else ""
+    cols = ("<colgroup>" + "".join(f'<col style="width: {w:.2%}">' for w in block.column_widths)
+            + "</colgroup>") if size and block.column_widths else ""
+    head = f"<thead{size}>{row(block.header, 'th')}</thead>" if block.header else ""
     body = "".join(row(cells, "td") for cells in block.rows)
     ident = f' id="{esc(block.id)}"' if block.id else ""
-    return (f'<div class="table-block"{ident}>{caption}<table>{head}<tbody>{body}</tbody></table>'
-            f"{_source_to_html(block.source, ctx)}</div>")
+    return (f'<div class="table-block"{ident}>{caption}<table>{cols}{head}<tbody{size}>{body}'
+            f"</tbody></table>{_source_to_html(block.source, ctx)}</div>")
 
 
 def figure_to_html(block: m.Figure, ctx: Context) -> str:
