@@ -109,7 +109,8 @@ STYLES: list[tuple[str, WD_STYLE_TYPE, str | None, dict]] = [
     ("Figure", P, "Normal", dict(jc="center", after=40, keep_next=True, line=240)),
     ("Source", P, "Normal", dict(size=(8.5, 11), jc="left", before=60, after=TABLE_AFTER,
                                  color=MUTED)),
-    ("Table Text", P, "Normal", dict(size=(9.5, 12), jc="left", after=0, line=240)),
+    # one size for Latin and Arabic text, as the PDF's tables (10.5 pt, styles/book.css)
+    ("Table Text", P, "Normal", dict(size=(10.5, 10.5), jc="left", after=0, line=240)),
     ("Table Heading", P, "Table Text", dict(jc="center", bold=True, heading_font=True,
                                             keep_next=True,
                                             color=word_color(IDENTITY.table_header_text))),

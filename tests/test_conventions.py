@@ -204,3 +204,19 @@ def test_an_arabic_indic_default_edition_has_one_digit_system_per_page(arabic_in
         stray = [t for y, _, t in found if set(t) & WESTERN and not re.search("[A-Za-z]", t)
                  and y not in english_lines]
         assert not stray, (page, stray)
+
+
+def test_word_sets_table_numbers_in_the_table_text_face_and_size(built):
+    """An Arabic table's number cells are left-to-right runs in the complex-script face and size
+    (``w:cs``), like the PDF's one face; the table text style has one size for both scripts."""
+    _, _, docx = built
+    with zipfile.ZipFile(docx) as z:
+        xml = z.read("word/document.xml").decode()
+        styles = z.read("word/styles.xml").decode()
+    table = re.search(r"<w:tbl>.*?</w:tbl>", xml, re.S).group(0)  # the Arabic growth table
+    cells = [r for r in re.findall(r"<w:r>(.*?)</w:r>", table, re.S)
+             if re.search(r"<w:t[^>]*>[^<]*[0-9٠-٩]", r)]
+    assert len(cells) == 3 and all("<w:cs/>" in r for r in cells)
+    text_style = re.search(r'w:styleId="TableText".*?</w:style>', styles, re.S).group(0)
+    assert re.search(r'<w:sz w:val="21"/>', text_style) and re.search(r'<w:szCs w:val="21"/>',
+                                                                         text_style)

@@ -479,7 +479,12 @@ class _Writer:
                 s = replace(cell_scope, rtl=False) if numeric else cell_scope
                 p = _CellFlow(tr.cells[c]).paragraph(style)
                 self._direction(p, s.rtl)
-                self._inlines(p, content, s)
+                runs = self._inlines(p, content, s)
+                if numeric and scope.lang == "ar":
+                    # a left-to-right number in an Arabic table takes the table text's face and
+                    # size (the complex-script ones, Amiri), as the PDF sets it
+                    for r in runs:
+                        oxml.set_complex_script(r)
                 if t.type_scale < 1:  # a wide table in smaller type (table_fit)
                     if c < len(t.number_columns) and t.number_columns[c]:  # a number is one word
                         oxml.set_no_wrap(tr.cells[c]._tc)

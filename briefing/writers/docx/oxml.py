@@ -164,6 +164,12 @@ def set_rtl(r) -> None:
     _put(_rPr(r), _el("w:rtl"))
 
 
+def set_complex_script(r) -> None:
+    """``<w:cs/>``: the run uses its complex-script font and size although it holds no
+    complex-script character (§17.3.2.7), e.g. digits set in the Arabic text's face."""
+    _put(_rPr(r), _el("w:cs"))
+
+
 def set_bold_italic(r, bold: bool, italic: bool) -> None:
     """Bold and/or italic on a run, for Latin and complex-script text alike (``w:b``/``w:bCs``,
     ``w:i``/``w:iCs``, §17.3.2)."""
