@@ -78,11 +78,15 @@ class LineBreak:
 class Footnote:
     """A footnote, placed where it is called: its number in the book (in reading order, as Word
     and the PDF's footnote counter number them), ``marker`` that number as the calling part prints
-    it («٣» in an Arabic-Indic part), and its content (paragraphs and lists)."""
+    it («٣» in an Arabic-Indic part), and its content (paragraphs and lists). ``label`` is the
+    editor's ``[^label]``; a second call of the same note in a part is a ``repeat``: it prints the
+    first call's number and no second note (its ``blocks`` are empty)."""
 
     number: int
     marker: str
     blocks: tuple["Block", ...]
+    label: str = ""
+    repeat: bool = False
 
 
 @dataclass(frozen=True)

@@ -73,8 +73,12 @@ def _heading_number(heading: m.Heading, style: PartNumbering, counters: _Counter
         return ""
     if heading.level == 2:
         counters.sections, counters.subsections = counters.sections + 1, 0
-        text = (ordinal(counters.sections, lang) if style.sections == "ordinal" else
-                str(counters.sections) if style.sections == "decimal" else "")
+        try:
+            text = (ordinal(counters.sections, lang) if style.sections == "ordinal" else
+                    str(counters.sections) if style.sections == "decimal" else "")
+        except ValueError as exc:
+            raise SourceError(f"{exc}: write 'numbering: decimal' for this part in edition.yaml",
+                              file=heading.where.file, line=heading.where.line) from None
     else:
         counters.subsections += 1
         text = {"decimal": f"{counters.sections}.{counters.subsections}",
@@ -131,6 +135,7 @@ def caption_label(counter: str, number: int, part: m.Part) -> m.CaptionLabel:
 def _number_part(part: m.Part, style: PartNumbering, targets: dict[str, _Target],
                  book: dict[str, int]) -> m.Part:
     counters = _Counters()
+    notes: dict[str, int] = {}  # a part's footnote labels → their numbers
 
     def number(node):
         if isinstance(node, m.Heading):
@@ -145,8 +150,12 @@ def _number_part(part: m.Part, style: PartNumbering, targets: dict[str, _Target]
             return dataclasses.replace(node, number=target.number,
                                        label=caption_label("table", target.number, part))
         if isinstance(node, m.Footnote):
+            if node.label in notes:  # the same note called again: its number, not a new note
+                n = notes[node.label]
+                return dataclasses.replace(node, number=n, blocks=(), repeat=True,
+                                           marker=localize_digits(str(n), part.digits))
             book["footnote"] += 1
-            n = book["footnote"]
+            n = notes[node.label] = book["footnote"]
             return dataclasses.replace(node, number=n, marker=localize_digits(str(n), part.digits))
         if isinstance(node, m.CrossRef):
             return _resolve(node, part, targets)
@@ -161,6 +170,10 @@ def _resolve(ref: m.CrossRef, part: m.Part, targets: dict[str, _Target]) -> m.Cr
     if target is None:
         raise SourceError(f"[[ref:{ref.target}]] points at no figure, table or section with that "
                           "id", file=ref.where.file, line=ref.where.line)
+    if target.kind == "part":
+        raise SourceError(f"[[ref:{ref.target}]] points at a whole part, which has no number: "
+                          "refer to one of its numbered sections, figures or tables",
+                          file=ref.where.file, line=ref.where.line)
     if target.kind == "section":
         if not target.text:
             raise SourceError(f"[[ref:{ref.target}]] points at a section without a number",

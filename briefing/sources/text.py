@@ -311,7 +311,7 @@ class Converter:
                                      "calling footnote")
         self.in_footnote = True
         try:
-            return m.Footnote(0, "", self.blocks(body.children))
+            return m.Footnote(0, "", self.blocks(body.children), label)
         finally:
             self.in_footnote = False
 

@@ -166,3 +166,38 @@ def test_markdown_table_columns_of_numbers_are_number_columns(edition_copy):
     book = load_edition(MINI).book
     table = next(n for n in m.walk(book) if isinstance(n, m.Table) and not n.id)
     assert table.number_columns == (False, True)
+
+
+def test_more_sections_than_ordinal_words_is_a_located_error(edition_copy):
+    error = _report_with(edition_copy, "".join(f"\n## قسم {i}\n\nنص.\n" for i in range(20)))
+    assert "at most 20 sections" in error.message and "numbering: decimal" in error.message
+    assert error.line is not None
+
+
+def test_a_reference_to_a_whole_part_is_a_located_error(edition_copy):
+    error = _report_with(edition_copy, "\nانظر [[ref:02-annex]].\n")
+    assert "whole part" in error.message and error.line == 44
+
+
+def test_a_note_called_twice_keeps_one_number_and_one_note(edition_copy, tmp_path):
+    """The second call of [^gdp] prints note 1's number and writes no second note, in the model,
+    the PDF and the Word document; the next note is 2."""
+    import zipfile
+
+    from briefing.build import build
+
+    report = edition_copy / "text" / "01-report.md"
+    report.write_text(report.read_text().replace(
+        "\n[^gdp]:", "\nمرة ثانية.[^gdp] ونص آخر.[^new]\n\n[^new]: حاشية جديدة.\n\n[^gdp]:"))
+    book = load_edition(edition_copy).book
+    notes = [(n.number, n.repeat, bool(n.blocks)) for n in m.walk(book) if isinstance(n, m.Footnote)]
+    assert notes == [(1, False, True), (1, True, False), (2, False, True)]
+    pdf, docx = build(edition_copy, tmp_path / "out")
+    from pdftext import comparable, pdftotext
+
+    text = comparable(pdftotext(pdf))
+    assert text.count(comparable("مقسوماً على عدد السكان")) == 1
+    assert comparable("حاشية جديدة") in text
+    with zipfile.ZipFile(docx) as z:
+        footnotes = z.read("word/footnotes.xml").decode()
+    assert footnotes.count("<w:footnote ") - 2 == 2  # two notes, besides the two separators

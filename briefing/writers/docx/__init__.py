@@ -611,6 +611,8 @@ class _Writer:
         """A real footnote: the reference mark here, the text in the footnotes part."""
         if scope.in_note:
             raise ValueError(f"footnote {note.number} is inside another footnote")
+        if note.repeat:  # the same note called again: its number as a superscript mark only
+            return self._text(p, note.marker, scope, marks | {"note"})
         footnote_id = self._footnote(note, scope)
         return self._runs(p, [oxml.footnote_reference_run(footnote_id)], scope,
                           style="footnote reference")
@@ -774,6 +776,8 @@ def _tw(mm: float) -> int:
 
 def _char_style(marks) -> str | None:
     """The character style for a combination of inline marks."""
+    if "note" in marks:
+        return "footnote reference"
     if "link" in marks:
         return "Hyperlink"
     if "code" in marks:

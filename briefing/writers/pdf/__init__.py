@@ -49,6 +49,8 @@ def _footnote_to_html(note: m.Footnote, ctx: "Context") -> str:
     called, so it is written inside the calling paragraph: its blocks become ``span``s displayed as
     blocks and list items (a ``div`` or ``ol`` would close the paragraph). Call and marker print the
     model's marker (``data-marker``), in the calling part's digits."""
+    if note.repeat:  # the same note called again: its number only, no second note
+        return f'<span class="footnote-repeat">{esc(note.marker)}</span>'
     inner = dataclasses.replace(ctx, in_footnote=True)
     return (f'<span class="footnote" data-marker="{esc(note.marker)}">'
             f"{blocks_to_html(note.blocks, inner)}</span>")
