@@ -150,7 +150,7 @@ def _number_part(part: m.Part, style: PartNumbering, targets: dict[str, _Target]
             return dataclasses.replace(node, number=target.number,
                                        label=caption_label("table", target.number, part))
         if isinstance(node, m.Footnote):
-            if node.label in notes:  # the same note called again: its number, not a new note
+            if node.label and node.label in notes:  # called again: its number, not a new note
                 n = notes[node.label]
                 return dataclasses.replace(node, number=n, blocks=(), repeat=True,
                                            marker=localize_digits(str(n), part.digits))
