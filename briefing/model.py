@@ -342,12 +342,14 @@ def label(kind: str, lang: str) -> str:
     return LABELS[lang][kind]
 
 
-_ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+# and the word joiners that keep a title's ranges whole (briefing.sources.title_breaks)
+_ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069\u2060")
 
 
 def plain_text(content: tuple[Inline, ...]) -> str:
-    """The visible text of inline runs (footnotes and the invisible isolates of
-    :mod:`briefing.directions` left out), for alt text, bookmarks, the contents and tests."""
+    """The visible text of inline runs (footnotes, the invisible isolates of
+    :mod:`briefing.directions` and word joiners left out), for alt text, bookmarks, the contents
+    and tests."""
     return _plain(content).translate(_ISOLATES)
 
 
