@@ -7,7 +7,8 @@ writes it as the ``<img alt>`` WeasyPrint tags as the figure's ``/Alt``, Word as
 
 The text is the label, the editor's ``alt:`` (or the caption) as its lead sentence, the unit, then
 the values as the chart prints them, series by series:
-«شكل 3: الناتج المحلي الإجمالي، 2022م (مليار دولار أميركي). كازاخستان 225.8، أوزبكستان 80.4، …».
+«شكل 3: الناتج المحلي الإجمالي، 2022م (مليار دولار أميركي). كازاخستان 225.8، أوزبكستان 80.4، …»;
+a locator map names the countries it highlights and those it shows for context.
 """
 
 from __future__ import annotations
@@ -19,11 +20,15 @@ from .. import model as m
 from ..errors import SourceError
 from ..numerals import format_number, localize_digits
 from ..sources.figures import ChartSpec
+from .checks import expand_codes
 from .render import ChartData, ChartStyle, chart_data
 
 # «، » between values and «؛ » between series in Arabic; «, » and «; » in English
 _SEPARATORS = {"ar": ("، ", "؛ "), "en": (", ", "; ")}
 _ESTIMATES = {"ar": "تقديرات أو توقعات: ", "en": "Estimates or projections: "}
+# a map's two sets of countries: the highlighted ones (dark) and those shown for context (light)
+_MAP_SETS = {"ar": ("الدول المميزة باللون الداكن: ", "وباللون الفاتح: "),
+             "en": ("Highlighted: ", "shown for context: ")}
 _ALL_ESTIMATES = {"ar": "كل القيم تقديرات أو توقعات.", "en": "All values are estimates or projections."}
 
 
@@ -67,13 +72,27 @@ def data_sentence(data: ChartData, lang: str, digits: str) -> str:
     return sentence
 
 
-def figure_alt(figure: m.Figure, lead: str, data: ChartData | None, part: m.Part) -> str:
-    """The whole alternative text of ``figure`` as ``part`` prints it; ``data`` None (a map, an
-    image) gives the label and the lead only."""
+def map_sentence(spec: ChartSpec, store, lang: str) -> str:
+    """The countries a locator map highlights and those it shows for context, by name (groups
+    are expanded to their members, as the map colours them)."""
+    sep, listing = _SEPARATORS[lang]
+    sets = []
+    for words, codes in zip(_MAP_SETS[lang], (spec.highlight, spec.context)):
+        codes = expand_codes(store, codes, spec, "")[0]
+        names = [(e.en if lang == "en" else e.ar) if (e := store.entities.get(c)) else c
+                 for c in codes]
+        if names:
+            sets.append(words + sep.join(names))
+    return listing.join(sets) + "." if sets else ""
+
+
+def figure_alt(figure: m.Figure, lead: str, data: ChartData | str | None, part: m.Part) -> str:
+    """The whole alternative text of ``figure`` as ``part`` prints it; ``data`` is a chart's data,
+    a map's sentence (:func:`map_sentence`) or None (label and lead only)."""
     label = f"{figure.label}: " if figure.label else ""
     lead = lead.strip().rstrip(".")
-    if data is None:
-        return f"{label}{lead}."
+    if not isinstance(data, ChartData):
+        return f"{label}{lead}." + (f" {data}" if data else "")
     unit = f" ({data.unit})" if data.unit else ""
     return f"{label}{lead}{unit}. {data_sentence(data, part.lang, part.digits)}"
 
@@ -89,7 +108,7 @@ def describe_figures(book: m.Book, charts: Mapping[str, ChartSpec], store,
                 if not isinstance(node, m.Figure) or node.id not in charts:
                     return node
                 spec = charts[node.id]
-                data = None
+                data = map_sentence(spec, store, part.lang) if spec.chart == "map" else None
                 if spec.chart != "map":
                     try:
                         data = chart_data(spec, store, style, part.lang)

@@ -52,10 +52,12 @@ def _title_runs(content: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
 
 
 def keep_titles_together(book: m.Book) -> m.Book:
-    """The book with :func:`keep_title_together` applied to the cover's title and subtitle, each
-    part's title and each heading (their text runs; note calls and references left as they are)."""
-    meta = dataclasses.replace(book.meta, title=keep_title_together(book.meta.title),
-                               subtitle=keep_title_together(book.meta.subtitle))
+    """The book with :func:`keep_title_together` applied to the cover's title and subtitle (as
+    ``Meta.cover_title`` and ``cover_subtitle``: the document's metadata keeps the manifest's
+    text), each part's title and each heading (their text runs; note calls and references left as
+    they are)."""
+    meta = dataclasses.replace(book.meta, cover_title=keep_title_together(book.meta.title),
+                               cover_subtitle=keep_title_together(book.meta.subtitle))
 
     def titles(node):
         if isinstance(node, m.Part):

@@ -72,6 +72,13 @@ def test_a_charts_alt_text_states_its_data_in_the_parts_language_and_digits():
     assert not re.search("[\u0660-\u0669]", english)
 
 
+def test_a_maps_alt_text_names_its_countries(built_pdf):
+    book, _ = built_pdf(DEFAULT_EDITION)
+    (locator,) = [fig for fig in _figures(book) if fig.counter == "image"]
+    assert locator.alt.startswith("صورة 1: ")
+    assert all(name in locator.alt for name in ("كازاخستان", "أوزبكستان", "الإمارات"))
+
+
 def test_the_pdf_figure_carries_the_models_alt_text(defects_book, ua_pdf):
     """WeasyPrint tags the <img> as /Figure with its alt as /Alt (PDF/UA-1 §7.3)."""
     book, _ = defects_book
