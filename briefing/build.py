@@ -43,7 +43,7 @@ def check(edition_dir: Path, styles_dir: Path = STYLES) -> Edition:
     """Load and validate an edition: its fonts can print every character, and every chart finds
     the data it shows and can draw its labels (without drawing it, so ``--check`` stays quick:
     :func:`briefing.charts.checks.check_chart`)."""
-    edition = load_edition(edition_dir)
+    edition = load_edition(edition_dir, styles_dir=styles_dir)
     check_fonts(edition.book, styles_dir / "fonts", str(edition.root / MANIFEST))
     style = load_chart_style(styles_dir / "chart.yaml")
     for ident, lang in figure_jobs(edition):

@@ -258,7 +258,9 @@ class Fonts:
 @dataclass(frozen=True)
 class Meta:
     """The manifest's facts about the whole book; ``date_text`` is the date as the cover prints it
-    («يوليو 2023م»)."""
+    («يوليو 2023م»); ``cover_title`` and ``cover_subtitle`` the title and subtitle as the cover and
+    title page set them, with the joins that keep a name or range on one line
+    (:mod:`briefing.sources.title_breaks`; the title and subtitle as typed unless given)."""
 
     title: str
     subtitle: str
@@ -270,6 +272,12 @@ class Meta:
     paper: str
     digits: Digits
     fonts: Fonts
+    cover_title: str = ""
+    cover_subtitle: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cover_title", self.cover_title or self.title)
+        object.__setattr__(self, "cover_subtitle", self.cover_subtitle or self.subtitle)
 
 
 @dataclass(frozen=True)
@@ -346,12 +354,15 @@ def label(kind: str, lang: str) -> str:
     return LABELS[lang][kind]
 
 
-_ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+# and the joins that keep a title's ranges and last words together (briefing.sources.title_breaks)
+_ISOLATES = str.maketrans({**dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u2060")),
+                           0xA0: " "})
 
 
 def plain_text(content: tuple[Inline, ...]) -> str:
-    """The visible text of inline runs (footnotes and the invisible isolates of
-    :mod:`briefing.directions` left out), for alt text, bookmarks, the contents and tests."""
+    """The visible text of inline runs (footnotes, the invisible isolates of
+    :mod:`briefing.directions` and word joiners left out, no-break spaces as spaces), for alt
+    text, bookmarks, the contents and tests."""
     return _plain(content).translate(_ISOLATES)
 
 

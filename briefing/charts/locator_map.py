@@ -109,7 +109,7 @@ def draw_map(ax, fig, spec, store, style, L, rtl: bool, geography: Path) -> None
         if area < 40 or not (x0 + 3 < cx < x1 - 3 and y0 + 2 < cy < y1 - 2):
             continue
         name = countries[code].name_en if L.lang == "en" else countries[code].name_ar
-        ax.text(cx, cy, L(name, "map"), ha="center", va="center", color="#8c8c8c", zorder=5,
+        ax.text(cx, cy, L(name, "map"), ha="center", va="center", color=cfg["neighbour_label"], zorder=5,
                 fontproperties=L.prop(sizes["map_label_small"]))
     handles = []
     for codes, group, color in ((highlight, hi_group, cfg["highlight"]), (context, ctx_group, cfg["context"])):

@@ -14,6 +14,42 @@ def _luminance(hex_color: str) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
+LABEL_RADIUS = 1.18  # where an outside label sits, in radii of the pie
+
+
+def _label_gap(ax, fig, prop) -> float:
+    """The height of a value label's box (the font's line, as matplotlib lays it out: the Arabic
+    chart font's is about twice its size), in the pie's data units (its radius is 1), measured on
+    a probe label in the axes as laid out now."""
+    probe = ax.text(0, 0, "0%", fontproperties=prop)
+    with at.quiet_line_metrics():
+        height = probe.get_window_extent().height
+    probe.remove()
+    lo, hi = ax.get_ylim()
+    return 1.05 * height * (hi - lo) / ax.get_window_extent().height
+
+
+def spread_labels(angles: list[float], gap: float) -> list[tuple[float, float]]:
+    """Where the labels of small slices go, around the pie at :data:`LABEL_RADIUS`, moved so that
+    no two on one side are nearer than ``gap`` vertically (the lower one goes down) and none is
+    over the pie (a moved label goes out to the circle of that radius at its new height). Angles
+    in radians; positions in the pie's data units, in the order of ``angles``."""
+    placed: dict[int, tuple[float, float]] = {}
+    for side in (1, -1):
+        mine = sorted((i for i, a in enumerate(angles) if (math.cos(a) >= 0) == (side == 1)),
+                      key=lambda i: -math.sin(angles[i]))
+        previous = None
+        for i in mine:
+            y = LABEL_RADIUS * math.sin(angles[i])
+            if previous is not None:
+                y = min(y, previous - gap)
+            previous = y
+            x = max(abs(LABEL_RADIUS * math.cos(angles[i])),
+                    math.sqrt(max(LABEL_RADIUS ** 2 - y ** 2, 0)))
+            placed[i] = (side * x, y)
+    return [placed[i] for i in range(len(angles))]
+
+
 def draw_pie(ax, fig, spec, data, style, L, rtl):
     s = data.series[0]
     values = list(s.values)
@@ -28,7 +64,7 @@ def draw_pie(ax, fig, spec, data, style, L, rtl):
                        wedgeprops={"linewidth": 0.8, "edgecolor": "white", "width": width})
     ax.set_aspect("equal")
     r_in = 1 - width / 2 if donut else 0.64
-    outside = False
+    outside = []  # (angle, text) of the slices too small to hold their label
     for wdg, v, c in zip(wedges, values, colors):
         share = 100 * v / total
         ang = math.radians((wdg.theta1 + wdg.theta2) / 2)
@@ -38,14 +74,15 @@ def draw_pie(ax, fig, spec, data, style, L, rtl):
                     fontproperties=L.prop(sizes["value"]),
                     color="white" if _luminance(c) < 0.55 else style.get("colors", "text"))
         else:
-            outside = True
-            x, y = math.cos(ang), math.sin(ang)
-            ax.annotate(txt, (x * 1.0, y * 1.0), xytext=(1.18 * x, 1.18 * y),
-                        ha="left" if x >= 0 else "right", va="center",
-                        fontproperties=L.prop(sizes["value"]), color=style.get("colors", "text"),
-                        arrowprops={"arrowstyle": "-", "lw": 0.5, "color": style.get("colors", "axis"),
-                                    "shrinkA": 0, "shrinkB": 0})
+            outside.append((ang, txt))
     ax.set_ylim(-1.2, 1.2)
+    line_gap = _label_gap(ax, fig, L.prop(sizes["value"]))
+    for (ang, txt), (x, y) in zip(outside, spread_labels([a for a, _ in outside], line_gap)):
+        ax.annotate(txt, (math.cos(ang), math.sin(ang)), xytext=(x, y),
+                    ha="left" if x >= 0 else "right", va="center",
+                    fontproperties=L.prop(sizes["value"]), color=style.get("colors", "text"),
+                    arrowprops={"arrowstyle": "-", "lw": 0.5, "color": style.get("colors", "axis"),
+                                "shrinkA": 0, "shrinkB": 0})
     ax.set_xlim(-1.35, 1.35)
     handles = [Patch(facecolor=c, label=L(name, "entities")) for c, name in zip(colors, data.categories)]
     # the legend sits beside the pie (right of it in Arabic), and the pair is centred

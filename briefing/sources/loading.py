@@ -9,7 +9,10 @@ and the chart specifications (what the charts stage draws). Steps:
 3. render each part's expressions and parse its Markdown;
 4. convert each part into model blocks, reading the specification of every figure and table it
    places (at any depth: in a list item, a quote, a box);
-5. number the book (:mod:`briefing.sources.numbering`) and make its contents.
+5. number the book (:mod:`briefing.sources.numbering`) and make its contents;
+6. describe every figure with its data, in its part's language and digits
+   (:mod:`briefing.charts.alt_text`), and keep titles from breaking in a range or before their
+   last word (:mod:`briefing.sources.title_breaks`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from types import MappingProxyType
 from typing import Callable, Mapping
 
 from .. import model as m
+from ..charts.alt_text import describe_figures
+from ..charts.render import FONTS_DIR, load_chart_style
 from ..data.store import DataStore, load_data
 from ..directions import part_text, percent_before_number
 from ..errors import SourceError
@@ -34,6 +39,7 @@ from .numbering import SECTION_STYLES, SUBSECTION_STYLES, PartNumbering, number_
 from .table_fit import fit_table
 from .tables import read_table
 from .text import Converter, ParsedPart, check_structure, parse
+from .title_breaks import keep_titles_together
 
 MANIFEST = "edition.yaml"
 #: The dates an edition may carry: a ZIP file (the Word document) stores 1980 to 2107 (APPNOTE.TXT
@@ -63,8 +69,11 @@ class Edition:
     charts: Mapping[str, ChartSpec]  # figure id → its specification, for the charts stage
 
 
-def load_edition(root: Path, missing: Callable[..., None] | None = None) -> Edition:
-    """Read and validate a whole edition; raises SourceError on the first problem found.
+def load_edition(root: Path, missing: Callable[..., None] | None = None,
+                 styles_dir: Path | None = None) -> Edition:
+    """Read and validate a whole edition; raises SourceError on the first problem found. The
+    chart style (units of the figures' alternative text) is ``styles_dir/chart.yaml``, by default
+    the project's ``styles/``.
 
     With ``missing`` (for the comparison of two editions), a value the text, a caption or a data
     table asks for and the data lacks is not an error: it prints «[?]» and ``missing(dataset,
@@ -83,6 +92,9 @@ def load_edition(root: Path, missing: Callable[..., None] | None = None) -> Edit
     parts, outline = number_book(parts, {e.id: PartNumbering(e.numbering, e.subnumbering)
                                          for e in entries})
     book = m.Book(meta, parts, outline, m.page_geometry(meta.paper))
+    style = load_chart_style((styles_dir or FONTS_DIR.parent) / "chart.yaml")
+    book = describe_figures(book, placed.charts, data, style, lenient=missing is not None)
+    book = keep_titles_together(book)
     return Edition(root, book, data, MappingProxyType(placed.charts))
 
 

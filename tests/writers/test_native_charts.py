@@ -298,7 +298,8 @@ def test_projections_are_dashed_series_without_their_own_legend_entry(fixture_bu
 def test_alt_text_gives_the_data(fixture_built):
     chart, fig, *_ = _by_id(fixture_built)["gdp-barh"]
     descr = chart.inline.find("wp:docPr", NS).get("descr")
-    assert descr.startswith(m.plain_text(fig.caption))
+    assert descr == fig.alt  # made with the model (briefing/charts/alt_text.py)
+    assert descr.startswith(f"{fig.label}: {m.plain_text(fig.caption)}")
     assert "كازاخستان ٢٢٥٫٨" in descr and "قيرغيزستان ١١٫١" in descr
 
 

@@ -304,7 +304,7 @@ class _Writer:
     def _cover(self) -> None:
         m = self.meta
         scope = self.book_scope
-        for style, text in (("Title", m.title), ("Subtitle", m.subtitle),
+        for style, text in (("Title", m.cover_title), ("Subtitle", m.cover_subtitle),
                             ("Author", m.organisation), ("Date", m.date_text)):
             if text:
                 p = self.body.paragraph(style)

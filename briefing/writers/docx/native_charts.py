@@ -50,6 +50,7 @@ from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls, qn
 from pptx.util import Pt
 
+from ...charts.alt_text import localized
 from ...charts.pie import _luminance
 from ...charts.render import ChartData, ChartStyle, NativeChart, load_chart_style
 from ...errors import SourceError
@@ -107,15 +108,8 @@ def excel_number(value: float) -> float:
 
 
 def labels(chart: NativeChart, digits: str) -> ChartData:
-    """The chart data with its years (categories, or series names) in the part's digits, as the
-    PDF's chart prints them; names of countries and groups are left as they are."""
-    data = chart.data
-    if digits == "western":
-        return data
-    if data.x_is_time:
-        return replace(data, categories=tuple(localize_digits(c, digits) for c in data.categories))
-    return replace(data, series=tuple(replace(s, name=localize_digits(s.name, digits))
-                                      for s in data.series))
+    """The chart data with its years in the part's digits, as the PDF's chart prints them."""
+    return localized(chart.data, digits)
 
 
 def columns(chart: NativeChart, style: ChartStyle, lang: str, digits: str) -> list[_Column]:
@@ -547,22 +541,6 @@ def _tint(hex_color: str, alpha: float) -> str:
 
 
 
-def alt_text(native: NativeChart, description: str, digits: str) -> str:
-    """The chart's alternative text: ``description`` (the spec's alt, or the caption), then its
-    data, series by series (``2021: الإمارات 187.6، البحرين 159.1 …``), so a screen reader gives
-    the numbers a sighted reader sees."""
-    data = labels(native, digits)
-    sep, listing = ("، ", "؛ ") if any("\u0600" <= ch <= "\u06ff" for ch in description) else (
-        ", ", "; ")
-    parts = []
-    for s in data.series:
-        values = sep.join(f"{c} {format_number(v, data.decimals, digits)}"
-                          for c, v in zip(data.categories, s.values))
-        parts.append(f"{s.name}: {values}" if len(data.series) > 1 or data.x_is_time else values)
-    unit = f" ({data.unit})" if data.unit else ""
-    return f"{description.rstrip('.')}{unit}. {listing.join(parts)}"
-
-
 @functools.lru_cache(maxsize=4)
 def _style(path: Path) -> ChartStyle:
     return load_chart_style(path)
@@ -571,12 +549,13 @@ def _style(path: Path) -> ChartStyle:
 def add_chart_run(paragraph, native: NativeChart, *, styles_dir: Path, lang: str, digits: str,
                   created: dt.date, width_mm: float, height_mm: float, description: str) -> None:
     """Append to a python-docx paragraph a run showing ``native`` as a Word chart, ``width_mm``
-    by ``height_mm``, styled by ``styles_dir/chart.yaml``, with :func:`alt_text`; its chart and
+    by ``height_mm``, styled by ``styles_dir/chart.yaml``, with ``description`` (the figure's
+    alternative text, :mod:`briefing.charts.alt_text`) as its ``wp:docPr descr``; its chart and
     workbook parts are added to the paragraph's document package."""
     parts = chart_parts(native, _style(Path(styles_dir) / "chart.yaml"), lang, digits, created)
     document_part = paragraph.part
     r_id = oxml_chart.add_chart(document_part, parts.chart_space, parts.workbook)
     shape_id = document_part.next_id
     paragraph.add_run()._r.append(oxml_chart.inline_chart(
-        r_id, shape_id, f"Chart {shape_id}", alt_text(native, description, digits),
+        r_id, shape_id, f"Chart {shape_id}", description,
         width_mm, height_mm))

@@ -1,4 +1,5 @@
-"""PDF/UA tagging WeasyPrint 70 leaves out: each part's language, and page furniture as artifacts.
+"""PDF/UA tagging WeasyPrint 70 leaves out: each part's language, page furniture as artifacts,
+footnotes as notes.
 
 WeasyPrint 70 (``--pdf-variant pdf/ua-1``) tags the document, but
 
@@ -7,18 +8,24 @@ WeasyPrint 70 (``--pdf-variant pdf/ua-1``) tags the document, but
   structure element, ISO 32000-1 §14.9.2);
 - marks the running header and the page number as ``/Span`` content with an MCID, tagged into
   structure elements no one reaches, where PDF/UA wants page furniture marked ``/Artifact``
-  (ISO 14289-1 §7.8; ISO 32000-1 §14.8.2.2: ``/Type /Pagination``).
+  (ISO 14289-1 §7.8; ISO 32000-1 §14.8.2.2: ``/Type /Pagination``);
+- tags a footnote (``span.footnote``, floated to the foot of the page) as a ``/Span``, where PDF/UA
+  wants ``/Note`` with an ``/ID`` unique in the document (ISO 14289-1 §7.9; ISO 32000-1 §14.8.4.5,
+  Table 335; Matterhorn Protocol 19-001 and 19-003).
 
-:func:`tagging` corrects both while WeasyPrint writes, by wrapping two module-level names:
+:func:`tagging` corrects these while WeasyPrint writes, by wrapping two module-level names:
 ``weasyprint.pdf.tags._build_box_tree`` (each element made for a box whose HTML element has a
-``lang`` attribute gets that ``/Lang``) and ``weasyprint.draw.draw_stacking_context`` (content of
-a margin box is marked ``/Artifact <</Type /Pagination /Subtype /Header|/Footer>>``). Untagged
+``lang`` attribute gets that ``/Lang``; the element of a footnote's box becomes ``/Note``, with
+``/ID`` «note-N», N counting the notes' boxes in the order they are tagged, so a note split over
+two pages gets two) and ``weasyprint.draw.draw_stacking_context`` (content of a margin box is
+marked ``/Artifact <</Type /Pagination /Subtype /Header|/Footer>>``). Untagged
 PDFs are unaffected: both wrappers act only when WeasyPrint tags. :data:`RELIED_ON` fingerprints
 the WeasyPrint code this depends on (see ``briefing.writers.pdf.text_layer.weasyprint_fingerprints``).
 """
 
 from __future__ import annotations
 
+import itertools
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -49,11 +56,19 @@ def tagging() -> Iterator[None]:
     build_box_tree, draw_stacking_context = tags._build_box_tree, draw.draw_stacking_context
     marked = Stream.marked
 
+    notes = itertools.count(1)
+
     def build_box_tree_with_lang(box, *args, **kwargs):
         lang = box.element.get("lang") if box.element is not None else None
+        # the footnote's own box, not its call's or marker's (tagged "span::footnote-call" …)
+        note = (getattr(box, "element_tag", None) == "span"
+                and "footnote" in box.element.get("class", "").split())
         for element in build_box_tree(box, *args, **kwargs):
             if lang and "Lang" not in element:
                 element["Lang"] = pydyf.String(lang)
+            if note and element["S"] == "/Span":
+                element["S"] = "/Note"
+                element["ID"] = pydyf.String(f"note-{next(notes)}")
             yield element
 
     def draw_furniture_as_artifact(stream, stacking_context):
