@@ -54,7 +54,6 @@ from ...charts.alt_text import localized
 from ...charts.pie import _luminance
 from ...charts.render import ChartData, ChartStyle, NativeChart, load_chart_style
 from ...errors import SourceError
-from ...numerals import format_number, localize_digits
 from . import oxml_chart
 
 # ``[$-2000401]``: a number format's locale prefix that makes Office and LibreOffice print the
