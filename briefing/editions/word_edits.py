@@ -19,6 +19,7 @@ import difflib
 import os
 import re
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,44 +149,73 @@ def block_span(lines: list[str], file: Path, line: int) -> Span:
     return Span(file, line, last, prefix, body, suffix)
 
 
-# a paragraph's Markdown, cut into pieces that print as themselves (literal text) or as a whole
-# (expressions, references, footnote calls, links, code) or not at all (emphasis markers)
-_PIECES = re.compile(r"(?P<expr>\{\{.*?\}\})|(?P<ref>\[\[ref:[^\]]+\]\])|(?P<note>\[\^[^\]]+\])"
+# a paragraph's Markdown, cut into pieces that print as themselves (literal text), as a whole
+# (expressions, references, footnote calls, links, code) or not at all (emphasis markers, Jinja
+# statements and comments)
+_PIECES = re.compile(r"(?P<expr>\{\{.*?\}\})|(?P<stmt>\{%.*?%\}|\{#.*?#\})"
+                     r"|(?P<ref>\[\[ref:[^\]]+\]\])|(?P<note>\[\^[^\]]+\])"
                      r"|(?P<link>\[(?P<linktext>[^\]]*)\]\([^)]*\))|(?P<code>`[^`]*`)"
                      r"|(?P<mark>\*+|__+)|(?P<escape>\\.)", re.S)
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩٫٬", "0123456789.,")
+_KINDS = ("expr", "stmt", "ref", "note", "link", "code", "mark", "escape")
+# what the book may print for a typed character (directions.part_text: the part's digits and
+# separators, U+2212 for a minus), one for one so that places in a text stay the same
+_PRINTED = str.maketrans("٠١٢٣٤٥٦٧٨٩٫٬٪\u2212\n", "0123456789.,%- ")
 
 
 @dataclass
 class Piece:
-    kind: str  # text, expr, ref, note, link, code, mark
+    kind: str  # text, expr, stmt, ref, note, link, code, mark
     source: str
     printed: str = ""
     start: int = 0  # its place in the printed text
     end: int = 0
 
 
+def _typed(piece: Piece) -> str:
+    """The text a literal piece prints, before the book's conventions: escapes resolved."""
+    return re.sub(r"\\(.)", r"\1", piece.source).replace("\n", " ")
+
+
+def _literal_pattern(text: str) -> str:
+    """A pattern for typed text as the book prints it: in the part's digits, a minus sign for a
+    hyphen-minus, no space before a percent sign (:mod:`briefing.directions`)."""
+    out = []
+    for i, ch in enumerate(text):
+        if ch == " " and text[i + 1:i + 2] in ("%", "\u066a"):
+            out.append(" ?")
+            continue
+        forms = {ch, *(c for c in "٠١٢٣٤٥٦٧٨٩٫٬٪\u2212" if c.translate(_PRINTED) == ch)}
+        out.append(re.escape(ch) if len(forms) == 1 else
+                   "[" + "".join(re.escape(c) for c in sorted(forms)) + "]")
+    return "".join(out)
+
+
 def pieces(content: str, printed: str) -> list[Piece] | None:
     """The Markdown ``content`` cut into pieces, each placed in the ``printed`` text (isolates
     removed); None when the two cannot be matched."""
-    out, pos = [], 0
+    out: list[Piece] = []
+
+    def literal(text: str) -> None:
+        if out and out[-1].kind == "text":
+            out[-1].source += text
+        else:
+            out.append(Piece("text", text))
+
+    pos = 0
     for match in _PIECES.finditer(content):
-        if match.start() > pos:
-            out.append(Piece("text", content[pos:match.start()]))
-        kind = next(name for name in ("expr", "ref", "note", "link", "code", "mark", "escape")
-                    if match.group(name) is not None)
-        piece = Piece("text" if kind == "escape" else kind, match.group(0))
+        literal(content[pos:match.start()]) if match.start() > pos else None
+        kind = next(name for name in _KINDS if match.group(name) is not None)
         if kind == "escape":
-            piece.printed = match.group(0)[1]
-        out.append(piece)
+            literal(match.group(0))
+        else:
+            out.append(Piece(kind, match.group(0)))
         pos = match.end()
     if pos < len(content):
-        out.append(Piece("text", content[pos:]))
+        literal(content[pos:])
     pattern = []
     for piece in out:
         if piece.kind == "text":
-            piece.printed = piece.printed or piece.source.replace("\n", " ")
-            pattern.append(f"({re.escape(piece.printed.translate(_DIGITS))})")
+            pattern.append(f"({_literal_pattern(_typed(piece))})")
         elif piece.kind in ("expr", "ref"):
             pattern.append("(.*?)")
         elif piece.kind == "note":
@@ -196,13 +226,30 @@ def pieces(content: str, printed: str) -> list[Piece] | None:
             pattern.append(f"({re.escape(piece.source.strip('`'))})")
         else:
             pattern.append("()")
-    match = re.fullmatch("".join(pattern), printed.translate(_DIGITS), re.S)
+    match = re.fullmatch("".join(pattern), printed, re.S)
     if match is None:
         return None
     for i, piece in enumerate(out):
         piece.start, piece.end = match.span(i + 1)
         piece.printed = printed[piece.start:piece.end]
     return out
+
+
+def _chunks(piece: Piece) -> list[str]:
+    """For each printed character of a literal piece, the Markdown it comes from: the character,
+    with the typed characters the book does not print (an escape's backslash, a space before a
+    percent sign) that precede it."""
+    printed, source = piece.printed.translate(_PRINTED), piece.source.translate(_PRINTED)
+    chunks = [""] * len(printed)
+    done = 0
+    matcher = difflib.SequenceMatcher(None, printed, source, autojunk=False)
+    for i1, s1, size in matcher.get_matching_blocks():
+        for k in range(size):
+            chunks[i1 + k] = piece.source[done:s1 + k + 1]
+            done = s1 + k + 1
+    if chunks and done < len(source):
+        chunks[-1] += piece.source[done:]
+    return chunks
 
 
 # ---------------------------------------------------------------- the import
@@ -302,7 +349,14 @@ def _compare(old: list[DocxParagraph], new: list[DocxParagraph], blocks, result:
              edits, inserts) -> None:
     """Align by content first (unchanged paragraphs, even when the sources' lines moved), then,
     among the paragraphs that differ, by source bookmark."""
-    matcher = difflib.SequenceMatcher(None, [p.text for p in old], [p.text for p in new],
+    repeated = {t for t, n in Counter(p.text for p in old).items() if n > 1}
+
+    def token(p: DocxParagraph):
+        # a text printed twice (a footnote called twice, a repeated table cell) is told apart by
+        # its bookmark
+        return (p.text, p.key) if p.text in repeated else p.text
+
+    matcher = difflib.SequenceMatcher(None, [token(p) for p in old], [token(p) for p in new],
                                       autojunk=False)
     anchor = None  # the last kept paragraph with a source, after which new ones are inserted
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -443,43 +497,42 @@ def _edited_markdown(cut: list[Piece], old: str, new: str, marks, where, result:
         if op == "equal":
             for k in range(i2 - i1):
                 kept[j1 + k] = i1 + k
-    out: list[tuple[str, tuple[bool, bool]]] = []  # (markdown, marks) per unit
-    whole = {}  # new start index → the atom's source, for atoms kept
+    atoms: dict[int, list[tuple[str, int]]] = {}  # new place → (source, end) of atoms kept
     for piece in cut:
-        if piece.kind in ("text", "mark") or piece.start == piece.end and piece.kind != "expr":
+        if piece.kind in ("text", "mark"):
             continue
         start, end = to_new(piece.start, False), to_new(piece.end, True)
-        if touched(piece):
+        if piece.start < piece.end and touched(piece):
             if piece.kind == "expr":
                 result.conflicts.append(f"{where}: a number from the data, «{piece.printed}», was "
                                         f"typed over as «{new[start:end]}»; the expression "
                                         f"{piece.source} is kept (change the data, or replace "
                                         "the expression by the typed number in the source)")
             else:
-                result.not_carried.append(f"{where}: «{piece.printed}» ({piece.source}) was "
-                                          f"edited to «{new[start:end]}»; it is kept")
-        whole[start] = (piece.source, end)
-    source_of = {}  # old printed index → its source text, for literal text
+                result.not_carried.append(f"{where}: «{_short(piece.printed)}» ({piece.source}) "
+                                          f"was edited to «{_short(new[start:end])}»; it is kept")
+        atoms.setdefault(start, []).append((piece.source, end if piece.start < piece.end
+                                            else start))
+    source_of = {}  # old printed place → its Markdown, for literal text
     for piece in cut:
         if piece.kind == "text":
-            if piece.source.startswith("\\") and len(piece.source) == 2:
-                source_of[piece.start] = piece.source
-            else:
-                for k in range(piece.start, piece.end):
-                    ch = piece.source.replace("\n", " ")[k - piece.start]
-                    source_of[k] = old[k] if ch.translate(_DIGITS) == old[k].translate(_DIGITS) \
-                        else ch
+            for k, chunk in enumerate(_chunks(piece)):
+                source_of[piece.start + k] = chunk
+    plain = (False, False)
+    out: list[tuple[str, tuple[bool, bool]]] = []  # (Markdown, marks) per unit
     j = 0
-    while j < len(new):
-        if j in whole:
-            src, end = whole[j]
-            out.append((src, marks[j] if j < len(marks) else (False, False)))
-            j = max(end, j + 1)
+    while j <= len(new):
+        mark = marks[j] if j < len(marks) and new[j] != NOTE else plain
+        skip = j
+        for src, end in atoms.pop(j, []):
+            out.append((src, mark if end > j else plain))
+            skip = max(skip, end)
+        if skip > j:
+            j = skip
             continue
-        i = kept[j]
-        ch = source_of.get(i) if i is not None else None
-        out.append((ch if ch is not None else _escape(new[j]),
-                    marks[j] if new[j] != NOTE else (False, False)))
+        if j < len(new):
+            i = kept[j]
+            out.append((source_of[i] if i in source_of else _escape(new[j]), mark))
         j += 1
     return _emphasis(out)
 
