@@ -33,7 +33,8 @@ from ..errors import SourceError
 
 NOTE = "\ufffc"  # a footnote call, as one character of a paragraph's text
 _ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
-_SOURCE = re.compile(r"_Src_(\d+)_(\d+)$")
+# a source bookmark; LibreOffice may add "_Copy_1" to those in footnotes when it saves
+_SOURCE = re.compile(r"(_Src_\d+_\d+)(?:_|$)")
 _BOLD_STYLES = {"Strong", "StrongEmphasis"}
 _ITALIC_STYLES = {"Emphasis", "StrongEmphasis"}
 
@@ -64,15 +65,16 @@ def read_paragraphs(path: Path) -> dict[str, list[DocxParagraph]]:
     return {"body": [_paragraph(p) for p in doc.element.body.iter(qn("w:p"))],
             "notes": [] if notes_root is None else
             [_paragraph(p) for fn in notes_root.iter(qn("w:footnote"))
-             if int(fn.get(qn("w:id"), "0")) > 0 for p in fn.iter(qn("w:p"))]}
+             if fn.get(qn("w:type")) is None for p in fn.iter(qn("w:p"))]}  # not separators
 
 
 def _paragraph(p) -> DocxParagraph:
     key, chars, marks = None, [], []
     for el in p.iter(qn("w:bookmarkStart"), qn("w:r")):
         if el.tag == qn("w:bookmarkStart"):
-            if key is None and _SOURCE.match(el.get(qn("w:name"), "")):
-                key = el.get(qn("w:name"))
+            source = _SOURCE.match(el.get(qn("w:name"), ""))
+            if key is None and source:
+                key = source.group(1)
             continue
         mark = _run_marks(el)
         for child in el:
@@ -352,9 +354,10 @@ def _compare(old: list[DocxParagraph], new: list[DocxParagraph], blocks, result:
     repeated = {t for t, n in Counter(p.text for p in old).items() if n > 1}
 
     def token(p: DocxParagraph):
-        # a text printed twice (a footnote called twice, a repeated table cell) is told apart by
-        # its bookmark
-        return (p.text, p.key) if p.text in repeated else p.text
+        # a text printed twice (a footnote called twice, a name in the text and in a table):
+        # a paragraph from a text line is told apart from one that is not (a table cell, the
+        # second copy of a footnote)
+        return (p.text, p.key is not None) if p.text in repeated else p.text
 
     matcher = difflib.SequenceMatcher(None, [token(p) for p in old], [token(p) for p in new],
                                       autojunk=False)
@@ -479,8 +482,10 @@ def _edited_markdown(cut: list[Piece], old: str, new: str, marks, where, result:
     ops = matcher.get_opcodes()
 
     def to_new(i: int, end: bool) -> int:
+        """Where old place ``i`` is in the new text: a start before the character it keeps, an
+        end after the one it follows (text typed at a boundary stays outside the piece)."""
         for op, i1, i2, j1, j2 in ops:
-            if op == "equal" and i1 <= i <= i2:
+            if op == "equal" and (i1 < i <= i2 if end else i1 <= i < i2):
                 return j1 + (i - i1)
         for op, i1, i2, j1, j2 in ops:
             if i1 <= i <= i2:

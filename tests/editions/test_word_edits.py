@@ -192,3 +192,61 @@ def test_a_file_that_is_not_word_is_one_error(edited, tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 1 and run.stderr.startswith(f"error: {bad}: cannot read it")
     assert "Traceback" not in run.stderr
+
+
+def _append_to_every_paragraph(src: Path, dst: Path, word: str) -> int:
+    """Append ``word`` to every paragraph written from a text line (captions aside), in the body
+    and the footnotes; returns how many source lines that edits."""
+    doc = Document(str(src))
+    keys = set()
+
+    def append(root) -> None:
+        for p in root.iter(qn("w:p")):
+            style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+            if style is not None and style.get(qn("w:val")) == "Caption":
+                continue
+            texts = [t for t in p.iter(qn("w:t")) if (t.text or "").strip()]
+            names = [b.get(qn("w:name")) for b in p.iter(qn("w:bookmarkStart"))
+                     if b.get(qn("w:name")).startswith("_Src_")]
+            if texts and names:
+                texts[-1].text += word
+                keys.add(names[0])
+
+    append(doc.element.body)
+    notes = next(r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/footnotes"))
+    root = etree.fromstring(notes.blob)
+    append(root)
+    notes._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    doc.save(str(dst))
+    return len(keys)
+
+
+@pytest.mark.skipif(not OFFICE, reason="LibreOffice is not installed")
+def test_every_paragraph_of_the_default_edition_comes_back(tmp_path):
+    """The default edition, every text paragraph, heading, list item and footnote edited, saved
+    by LibreOffice (which renames the footnotes' bookmarks «…_Copy_1»): each edit reaches its
+    line and the rebuilt book prints the edited text (the contents, which Word and the build
+    update from the headings, aside)."""
+    edition = tmp_path / "edition"
+    shutil.copytree(ROOT / "sources" / "gcc-central-asia-2023", edition)
+    edited = tmp_path / "edited.docx"
+    count = _append_to_every_paragraph(build_docx(edition, tmp_path / "out"), edited, " وكذلك")
+    assert count > 300
+    subprocess.run([OFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                    "--convert-to", "docx", "--outdir", str(tmp_path / "lo"), str(edited)],
+                   check=True, capture_output=True, timeout=240)
+    result = import_edition(tmp_path / "lo" / "edited.docx", edition)
+    assert result.conflicts == [] and result.not_carried == []
+    added = [line for line in result.diff().splitlines() if line.startswith("+") and
+             not line.startswith("+++")]
+    assert len(added) == count
+    assert all("وكذلك" in line for line in added)
+    result.apply()
+    rebuilt = read_paragraphs(build_docx(edition, tmp_path / "again"))
+    wanted = read_paragraphs(edited)
+    assert ([p.text for p in rebuilt["body"] if not p.text.endswith("\t")]
+            == [p.text for p in wanted["body"] if not p.text.endswith("\t")])
+    assert [p.text for p in rebuilt["notes"] if p.key] == [p.text for p in wanted["notes"] if p.key]
+    # a footnote called twice is printed twice from its one line: the edit reaches both copies
+    twice = [p.text for p in rebuilt["notes"] if not p.key]
+    assert twice and all(text.endswith(" وكذلك") for text in twice)
