@@ -336,7 +336,8 @@ def import_docx(edited: Path, current: Path, book: m.Book) -> Import:
     inserts: list[tuple[Path, int, list[str]]] = []  # after line
     old_docs, new_docs = read_paragraphs(current), read_paragraphs(edited)
     for story in ("body", "notes"):
-        _compare(old_docs[story], new_docs[story], blocks, result, edits, inserts)
+        _compare(old_docs[story], new_docs[story], blocks, result, edits, inserts,
+                 in_notes=story == "notes")
     for path in result.old:
         lines = list(result.old[path])
         changes = [(first, last, new) for p, first, last, new in edits if p == path]
@@ -348,9 +349,10 @@ def import_docx(edited: Path, current: Path, book: m.Book) -> Import:
 
 
 def _compare(old: list[DocxParagraph], new: list[DocxParagraph], blocks, result: Import,
-             edits, inserts) -> None:
+             edits, inserts, in_notes: bool) -> None:
     """Align by content first (unchanged paragraphs, even when the sources' lines moved), then,
-    among the paragraphs that differ, by source bookmark."""
+    among the paragraphs that differ, by source bookmark. In the footnotes (``in_notes``) only
+    text edits are carried back: a footnote's paragraphs are removed or added with its call."""
     repeated = {t for t, n in Counter(p.text for p in old).items() if n > 1}
 
     def token(p: DocxParagraph):
@@ -381,12 +383,13 @@ def _compare(old: list[DocxParagraph], new: list[DocxParagraph], blocks, result:
             if id(p) in paired_old:
                 continue
             block = blocks.get(p.key) if p.key else None
-            if block is not None and block.kind in ("paragraph", "heading"):
+            if block is not None and block.kind in ("paragraph", "heading") and not in_notes:
                 edits.append(_deletion(block, result))
             elif p.text.strip():
                 place = block.where if block else (anchor.where if anchor else "the document")
-                result.not_carried.append(f"{place}: «{_short(p.text)}» was removed outside the "
-                                          "text (a caption, table cell or chart)")
+                result.not_carried.append(f"{place}: «{_short(p.text)}» was removed where the "
+                                          "text has no line of its own (a caption, table cell, "
+                                          "chart or footnote): remove it in the source")
         for p in added:
             if id(p) in paired_new:
                 before = paired_new[id(p)]
@@ -398,10 +401,11 @@ def _compare(old: list[DocxParagraph], new: list[DocxParagraph], blocks, result:
                 continue
             if not p.text.strip() or any(p is b for _, b in outside):
                 continue
-            if anchor is None or p.in_table:
+            if anchor is None or p.in_table or in_notes:
                 place = f"after {anchor.where}" if anchor else "at the start of the document"
-                result.not_carried.append(f"{place}: «{_short(p.text)}» is not in a text "
-                                          "paragraph (a table cell or before the first part)")
+                result.not_carried.append(f"{place}: «{_short(p.text)}» was added where the "
+                                          "text has no line for it (a table cell, a footnote, "
+                                          "before the first part): type it in the source")
                 continue
             inserts.append(_insertion(anchor, p, result))
 
@@ -418,7 +422,7 @@ def _outside_edits(gone, added, pairs) -> list[tuple[DocxParagraph, DocxParagrap
 
 
 def _short(text: str) -> str:
-    text = text.replace(NOTE, "")
+    text = text.replace(NOTE, "").strip()
     return text if len(text) <= 60 else text[:57] + "…"
 
 
