@@ -289,9 +289,10 @@ class Import:
         try:
             for path in changed:
                 fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+                temps.append((Path(tmp), path))
                 with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
                     f.write("\n".join(self.new[path]) + "\n")
-                temps.append((Path(tmp), path))
+                os.chmod(tmp, path.stat().st_mode)
         except BaseException:
             for tmp, _ in temps:
                 tmp.unlink(missing_ok=True)
@@ -580,14 +581,15 @@ def import_edition(edited: Path, edition_dir: Path, styles_dir: Path | None = No
     """Build the Word book the sources of ``edition_dir`` make now (in a temporary folder, with
     pictures for charts) and compare ``edited`` with it (:func:`import_docx`). Raises SourceError
     for bad sources or an unreadable ``edited``."""
-    from ..build import STYLES, _prepare, write_word
+    from ..build import STYLES, check, draw_figures, write_word
     styles_dir = styles_dir or STYLES
     edited = Path(edited)
     if not edited.is_file():
         raise SourceError("no such Word file", file=edited)
+    edition = check(Path(edition_dir), styles_dir)
     with tempfile.TemporaryDirectory(prefix="briefing-import-") as tmp:
-        book = _prepare(Path(edition_dir), Path(tmp) / "charts", styles_dir, 1, 1,
-                        lambda message: None, "picture")
+        book = draw_figures(edition, Path(tmp) / "charts", styles_dir, workers=1,
+                            word_charts="picture")
         current = Path(tmp) / "current.docx"
         write_word(book, current, styles_dir, False)
         return import_docx(edited, current, book)
