@@ -16,12 +16,14 @@ and the line) and kept. Bidi isolates (U+2066–U+2069) are ignored when texts a
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -158,7 +160,8 @@ _PIECES = re.compile(r"(?P<expr>\{\{.*?\}\})|(?P<stmt>\{%.*?%\}|\{#.*?#\})"
                      r"|(?P<ref>\[\[ref:[^\]]+\]\])|(?P<note>\[\^[^\]]+\])"
                      r"|(?P<link>\[(?P<linktext>[^\]]*)\]\([^)]*\))|(?P<code>`[^`]*`)"
                      r"|(?P<mark>\*+|__+)|(?P<escape>\\.)", re.S)
-_KINDS = ("expr", "stmt", "ref", "note", "link", "code", "mark", "escape")
+# a specification's caption is plain text with expressions (briefing.sources.expressions)
+_FIELD_PIECES = re.compile(r"(?P<expr>\{\{.*?\}\})|(?P<stmt>\{%.*?%\}|\{#.*?#\})", re.S)
 # what the book may print for a typed character (directions.part_text: the part's digits and
 # separators, U+2212 for a minus), one for one so that places in a text stay the same
 _PRINTED = str.maketrans("٠١٢٣٤٥٦٧٨٩٫٬٪\u2212\n", "0123456789.,%- ")
@@ -192,9 +195,10 @@ def _literal_pattern(text: str) -> str:
     return "".join(out)
 
 
-def pieces(content: str, printed: str) -> list[Piece] | None:
-    """The Markdown ``content`` cut into pieces, each placed in the ``printed`` text (isolates
-    removed); None when the two cannot be matched."""
+def pieces(content: str, printed: str, syntax: re.Pattern = _PIECES) -> list[Piece] | None:
+    """The Markdown ``content`` (or, with ``syntax`` :data:`_FIELD_PIECES`, a caption) cut into
+    pieces, each placed in the ``printed`` text (isolates removed); None when the two cannot be
+    matched."""
     out: list[Piece] = []
 
     def literal(text: str) -> None:
@@ -204,9 +208,9 @@ def pieces(content: str, printed: str) -> list[Piece] | None:
             out.append(Piece("text", text))
 
     pos = 0
-    for match in _PIECES.finditer(content):
+    for match in syntax.finditer(content):
         literal(content[pos:match.start()]) if match.start() > pos else None
-        kind = next(name for name in _KINDS if match.group(name) is not None)
+        kind = match.lastgroup  # the outermost group: "link" around "linktext"
         if kind == "escape":
             literal(match.group(0))
         else:
@@ -308,27 +312,35 @@ class _Block:
 
     kind: str  # paragraph, heading, caption
     where: m.Where
-    prefix: str = ""  # a heading's computed number, as printed before its title
+    prefix: str = ""  # a heading's number or a caption's label, as printed before its text
+    spec: Path | None = None  # a caption's specification (figures/<id>.yaml, tables/<id>.yaml)
 
 
-def _keyed_blocks(book: m.Book) -> dict[str, _Block]:
+def _keyed_blocks(book: m.Book, root: Path) -> dict[str, _Block]:
     from ..writers.docx import source_bookmark
     out = {}
     for i, part in enumerate(book.parts):
         for node in m.walk(part):
             kind = {m.Paragraph: "paragraph", m.Heading: "heading", m.Figure: "caption",
                     m.Table: "caption"}.get(type(node))
-            if kind and node.where.line:
-                prefix = node.prefix.translate(_ISOLATES) if kind == "heading" else ""
-                out.setdefault(source_bookmark(i, node.where.line),
-                               _Block(kind, node.where, prefix))
+            if not kind or not node.where.line:
+                continue
+            block = _Block(kind, node.where)
+            if kind == "heading":
+                block.prefix = node.prefix.translate(_ISOLATES)
+            elif kind == "caption" and node.label is not None:
+                block.prefix = f"{node.label}: ".translate(_ISOLATES)
+                block.spec = root / ("tables" if isinstance(node, m.Table) else "figures") / \
+                    f"{node.id}.yaml"
+            out.setdefault(source_bookmark(i, node.where.line), block)
     return out
 
 
-def import_docx(edited: Path, current: Path, book: m.Book) -> Import:
+def import_docx(edited: Path, current: Path, book: m.Book, root: Path) -> Import:
     """Compare ``edited`` with ``current`` (the .docx the sources make now, whose model is
-    ``book``) and turn the differences into edits of the text parts' lines."""
-    blocks = _keyed_blocks(book)
+    ``book``, of the edition folder ``root``) and turn the differences into edits of the text
+    parts' lines and of the specifications' captions."""
+    blocks = _keyed_blocks(book, root)
     result = Import()
     for part in book.parts:
         path = Path(part.where.file)
@@ -454,22 +466,21 @@ def _insertion(anchor: _Block, p: DocxParagraph, result: Import):
 def _changed(block: _Block, old: DocxParagraph, new: DocxParagraph, result: Import,
              edits) -> None:
     where = block.where
-    if block.kind == "caption":
-        result.not_carried.append(f"{where}: the caption of this figure or table was edited "
-                                  f"(«{_short(new.text)}»); edit it in its specification")
-        return
     old_text, old_marks, new_text, new_marks = old.text, old.marks, new.text, new.marks
-    lead = block.prefix if block.kind == "heading" else ""
+    lead = block.prefix
     if not lead and old_text.startswith(" ") and new_text.startswith(" "):
         lead = " "  # the space after a footnote's own number
     if lead and old_text.startswith(lead):
         if not new_text.startswith(lead):
-            result.not_carried.append(f"{where}: the computed heading number «{lead.strip()}» "
-                                      "was changed; it is numbered by the book")
+            result.not_carried.append(f"{where}: the computed number «{lead.strip()}» was "
+                                      "changed; the book numbers its headings, figures and tables")
             return
         n = len(lead)
         old_text, old_marks, new_text, new_marks = (old_text[n:], old_marks[n:], new_text[n:],
                                                     new_marks[n:])
+    if block.kind == "caption":
+        _caption_changed(block, old_text, new_text, result, edits)
+        return
     span = _span(block, result)
     cut = pieces(span.content, old_text)
     if cut is None:
@@ -480,9 +491,38 @@ def _changed(block: _Block, old: DocxParagraph, new: DocxParagraph, result: Impo
     edits.append((span.file, span.first, span.last, [span.prefix + body + span.suffix]))
 
 
-def _edited_markdown(cut: list[Piece], old: str, new: str, marks, where, result: Import) -> str:
+_CAPTION = re.compile(r"^caption:[ \t]*(?P<value>[^\s\"'|>].*?)\s*$")
+# what a YAML plain scalar may not hold (YAML 1.2 §7.3.3): it is then written double-quoted
+_NOT_PLAIN = re.compile(r"^[-?:,\[\]{}#&*!|>'\"%@`]|: | #|:$|^\s|\s$")
+
+
+def _caption_changed(block: _Block, old: str, new: str, result: Import, edits) -> None:
+    """A caption edit, carried to the ``caption:`` line of the figure's or table's
+    specification when it is one plain line; otherwise listed."""
+    spec = block.spec
+    lines = None
+    if spec is not None and spec.is_file():
+        lines = result.old.setdefault(spec, spec.read_text(encoding="utf-8").splitlines())
+    found = [(n, _CAPTION.match(line)) for n, line in enumerate(lines or [], 1)
+             if _CAPTION.match(line)]
+    cut = pieces(found[0][1].group("value"), old, _FIELD_PIECES) if found else None
+    if cut is None:
+        result.not_carried.append(f"{spec or block.where}: the caption was edited («{_short(new)}»)"
+                                  "; its specification could not be matched: edit it there")
+        return
+    value = _edited_markdown(cut, old, new, [(False, False)] * len(new), f"{spec}:{found[0][0]}",
+                             result, escape=lambda ch: ch)
+    if _NOT_PLAIN.search(value):
+        value = json.dumps(value, ensure_ascii=False)  # a YAML double-quoted scalar
+    edits.append((spec, found[0][0], found[0][0], [f"caption: {value}"]))
+
+
+def _edited_markdown(cut: list[Piece], old: str, new: str, marks, where, result: Import,
+                     escape: Callable[[str], str] = None) -> str:
     """The paragraph's new Markdown: old pieces where the printed text is unchanged, the typed
-    text where it changed, numbers from expressions kept (and a conflict when typed over)."""
+    text (through ``escape``, by default Markdown's) where it changed, numbers from expressions
+    kept (and a conflict when typed over)."""
+    escape = escape or _escape
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     ops = matcher.get_opcodes()
 
@@ -542,7 +582,7 @@ def _edited_markdown(cut: list[Piece], old: str, new: str, marks, where, result:
             continue
         if j < len(new):
             i = kept[j]
-            out.append((source_of[i] if i in source_of else _escape(new[j]), mark))
+            out.append((source_of[i] if i in source_of else escape(new[j]), mark))
         j += 1
     return _emphasis(out)
 
@@ -592,4 +632,4 @@ def import_edition(edited: Path, edition_dir: Path, styles_dir: Path | None = No
                             word_charts="picture")
         current = Path(tmp) / "current.docx"
         write_word(book, current, styles_dir, False)
-        return import_docx(edited, current, book)
+        return import_docx(edited, current, book, Path(edition_dir))

@@ -51,6 +51,7 @@ def edit_like_an_editor(src: Path, dst: Path) -> None:
     _retype(_keyed(doc, "_Src_0_5"), "ثلاث دول", "ثلاث جمهوريات")  # a word changed
     _retype(_keyed(doc, "_Src_0_11"), "35.3", "36")  # a bound number typed over; 57% left alone
     _retype(_keyed(doc, "_Src_1_5"), "shown in", "drawn in")  # a word in the English part
+    _retype(_keyed(doc, "_Src_0_7"), "عدد السكان", "سكان الدول")  # a caption (figures/…yaml)
     # a paragraph added after the one in the aside, partly bold, with no bookmark of its own
     aside = Paragraph(_keyed(doc, "_Src_0_29"), doc._body)
     added = aside.insert_paragraph_before("فقرة جديدة أضافها المحرر ", style=aside.style)
@@ -112,6 +113,8 @@ def test_the_edits_become_edits_of_the_right_source_lines(edited, saved_by):
         ("-", "[^gdp]: الناتج المحلي الإجمالي مقسوماً على عدد السكان."),
         ("+", "[^gdp]: الناتج المحلي الإجمالي مقسوماً بالتساوي على عدد السكان."),
     ]
+    assert _changes(result, "figures/population-chart.yaml") == [
+        ("-", "caption: عدد السكان، 2021م–2022م"), ("+", "caption: سكان الدول، 2021م–2022م")]
     assert _changes(result, ANNEX) == [
         ("-", "The five Central Asian republics are shown in [[ref:population-chart]]. This "
               "paragraph stays *left to right*."),
@@ -167,7 +170,7 @@ def test_an_unchanged_book_imports_to_nothing(edited):
 
 def test_what_cannot_be_carried_back_is_listed_with_its_place(edited, tmp_path):
     doc = Document(str(edited["built"]))
-    _retype(_keyed(doc, "_Src_0_7"), "عدد السكان", "سكان الدول")  # the figure's caption (YAML)
+    _retype(_keyed(doc, "_Src_0_7"), "شكل ", "صورة ")  # a caption's computed label
     cells = [p for p in doc.element.body.iter(qn("w:p"))
              if any(a.tag == qn("w:tc") for a in p.iterancestors())]
     _retype(next(c for c in cells if "225.8" in "".join(t.text for t in c.iter(qn("w:t")))),
@@ -184,7 +187,7 @@ def test_what_cannot_be_carried_back_is_listed_with_its_place(edited, tmp_path):
     result = import_edition(path, edited["edition"])
     report = result.report()
     place = edited["edition"] / REPORT
-    assert f"{place}:7: the caption of this figure or table was edited" in report
+    assert f"{place}:7: the computed number «شكل 1:» was changed" in report
     assert f"{place}:19: «225.8» was changed to «226» outside the text" in report
     assert f"{place}:5: «شكل 1» ([[ref:population-chart]]) was edited to «شكل 2»" in report
     assert f"{place}:42: «الناتج المحلي الإجمالي مقسوماً" in report  # its [^gdp]: line
