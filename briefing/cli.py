@@ -42,6 +42,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--word-charts", choices=WORD_CHARTS, default="native",
                         help="charts in the Word book: native Word charts with their data, "
                              "editable in Word (default), or pictures; the map is a picture")
+    edits = parser.add_argument_group(
+        "Word edits", "carry the edits made in the Word book back into the sources")
+    edits.add_argument("--import-docx", type=Path, metavar="EDITED.docx",
+                       help="compare an edited Word book with --edition's sources and print the "
+                            "changes to the text files, the conflicts and what cannot be carried "
+                            "back (exit 1 if anything is left to do by hand)")
+    edits.add_argument("--apply", action="store_true",
+                       help="with --import-docx: write the changes into the text files")
     annual = parser.add_argument_group(
         "annual editions", "next year's edition, the numbers check and the comparison report")
     annual.add_argument("--new-edition", type=Path, metavar="DIR",
@@ -78,6 +86,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     extra = [f"--{name.replace('_', '-')}" for name in ("year", "date", "weo", "wdi", "raw",
                                                           "shift_typed")
              if getattr(args, name) not in (None, False)]
+    if args.apply and not args.import_docx:
+        parser.error("--apply only goes with --import-docx")
     if extra and not args.new_edition:
         parser.error(f"{', '.join(extra)} only go with --new-edition")
     if (args.weo or args.wdi) and args.raw is None:
@@ -119,6 +129,20 @@ def _annual(args: argparse.Namespace, say) -> int:
     return 0 if report.ok else 1
 
 
+def _import_docx(args: argparse.Namespace, say) -> int:
+    """--import-docx [--apply] (README: "Sending Word edits back")."""
+    from .editions.word_edits import import_edition
+    result = import_edition(args.import_docx, args.edition)
+    diff = result.diff()
+    if diff:
+        say(diff)
+    say(result.report())
+    if args.apply:
+        for path in result.apply():
+            say(f"wrote {path}")
+    return 1 if result.conflicts or result.not_carried else 0
+
+
 def _terminated(signum, frame):
     raise KeyboardInterrupt  # SIGTERM ends the build as Ctrl-C does: workers stopped, outputs kept
 
@@ -139,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(args: argparse.Namespace, say) -> int:
     try:
+        if args.import_docx:
+            return _import_docx(args, say)
         if args.new_edition or args.check_numbers or args.check_dates or args.compare:
             return _annual(args, say)
         if args.check:

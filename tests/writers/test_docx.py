@@ -331,9 +331,10 @@ def test_captions_number_with_seq_fields_inside_bookmarks(built):
     seqs = []
     for p in captions:
         children = list(p)
-        start = p.find("w:bookmarkStart", NS)
-        end = p.find("w:bookmarkEnd", NS)
-        assert start.get(w("id")) == end.get(w("id"))
+        # the label's bookmark, inside the caption's source bookmark (_Src_)
+        start = next(b for b in p.findall("w:bookmarkStart", NS)
+                     if b.get(w("name")).startswith("_Ref_"))
+        end = next(b for b in p.findall("w:bookmarkEnd", NS) if b.get(w("id")) == start.get(w("id")))
         inside = children[children.index(start):children.index(end)]
         instr = [t.text.strip() for c in inside for t in c.iter(w("instrText"))]
         assert len(instr) == 1 and instr[0].startswith("SEQ ")

@@ -41,7 +41,7 @@ from docx.text.run import Run as DocxRun
 
 from ...model import (BULLETS, Book, Code, CrossRef, Div, Emph, Figure, Footnote, Heading,
                       LineBreak, Link, ListBlock, Paragraph, Part, Quote, Strong, Table, Text,
-                      label, plain_text, walk)
+                      Where, label, plain_text, walk)
 from ...numerals import localize_digits
 from . import heading_numbering, oxml, oxml_fonts
 
@@ -166,6 +166,7 @@ class _Writer:
     listed_headings: set[str] = field(default_factory=set)
     heading_list: tuple[int, heading_numbering.Scheme] | None = None
     heading_abstracts: dict[tuple, int] = field(default_factory=dict)
+    source_marks: set[str] = field(default_factory=set)  # the _Src_ bookmark names written
 
     def __post_init__(self):
         self.meta = self.book.meta
@@ -180,6 +181,7 @@ class _Writer:
         self.text_width_mm = g.text_width
         self.book_rtl = self.meta.dir == "rtl"
         self.book_scope = _Scope(rtl=self.book_rtl, lang=self.meta.lang, digits=self.meta.digits)
+        self.source_files = {part.where.file: i for i, part in enumerate(self.book.parts)}
 
     # ------------------------------------------------------------ steps
 
@@ -393,18 +395,22 @@ class _Writer:
             oxml.set_num_pr(p._p, num_id, h.level - 2)
             if scheme.listed(h.level - 2):
                 number = ""  # Word prints it
-        if number:
-            self._bookmarked(p, name, lambda: self._text(p, number, scope))
-            self._text(p, h.prefix[len(number):], scope)
-            self._inlines(p, title, scope)
-        else:
-            self._bookmarked(p, name, lambda: self._inlines(p, title, scope))
-        self._inlines(p, _only_notes(h.content), scope)
+
+        def write():
+            if number:
+                self._bookmarked(p, name, lambda: self._text(p, number, scope))
+                self._text(p, h.prefix[len(number):], scope)
+                self._inlines(p, title, scope)
+            else:
+                self._bookmarked(p, name, lambda: self._inlines(p, title, scope))
+            self._inlines(p, _only_notes(h.content), scope)
+
+        self._source_marked(p, h.where, write)
 
     def paragraph_to_docx(self, flow, para: Paragraph, scope: _Scope) -> DocxParagraph:
         p = flow.paragraph(scope.para_style)
         self._direction(p, scope.rtl)
-        self._inlines(p, para.content, scope)
+        self._source_marked(p, para.where, lambda: self._inlines(p, para.content, scope))
         return p
 
     def list_to_docx(self, flow, lst: ListBlock, scope: _Scope) -> None:
@@ -449,7 +455,7 @@ class _Writer:
         "Table Number" style (aligned right), so their digits line up by place value in both
         directions."""
         if t.caption or t.label is not None:
-            self._caption(flow, "table", t.label, t.caption, t.id, scope)
+            self._caption(flow, "table", t.label, t.caption, t.id, scope, t.where)
         ncols = max([len(t.header)] + [len(r) for r in t.rows] + [1])
         rows = ([t.header] if t.header else []) + list(t.rows)
         table = flow.table(rows=len(rows), cols=ncols)
@@ -516,7 +522,7 @@ class _Writer:
         if fig.image is None:
             raise ValueError(f"{fig.where}: figure {fig.id!r} has no rendered image "
                              "(render the charts before writing Word)")
-        self._caption(flow, fig.counter, fig.label, fig.caption, fig.id, scope)
+        self._caption(flow, fig.counter, fig.label, fig.caption, fig.id, scope, fig.where)
         width = min(fig.image.width_mm, self.text_width_mm)
         height = fig.image.height_mm * width / fig.image.width_mm
         p = flow.paragraph("Figure")
@@ -545,11 +551,17 @@ class _Writer:
                Figure: figure_to_docx}
 
     def _caption(self, flow, kind: str, caption_label, caption, target: str,
-                 scope: _Scope) -> None:
+                 scope: _Scope, where: Where) -> None:
         """``شكل 3: …`` in the Caption style: the word and a ``SEQ شكل`` field (cached number)
-        inside a bookmark, so REF fields to it print the same label."""
+        inside a bookmark, so REF fields to it print the same label; the whole caption inside
+        the source bookmark of the ``[[figure:…]]``/``[[table:…]]`` line."""
         p = flow.paragraph("Caption")
         self._direction(p, scope.rtl)
+        self._source_marked(p, where, lambda: self._caption_text(p, kind, caption_label, caption,
+                                                                 target, scope))
+
+    def _caption_text(self, p, kind: str, caption_label, caption, target: str,
+                      scope: _Scope) -> None:
         if caption_label is not None:
             seq = label(kind, self.meta.lang)  # one sequence per kind through the whole book
 
@@ -670,6 +682,19 @@ class _Writer:
         write()
         p._p.append(oxml.bookmark_end(bid))
 
+    def _source_marked(self, p: DocxParagraph, where: Where, write: Callable) -> None:
+        """Write a paragraph's content inside a hidden bookmark naming its source
+        (:func:`source_bookmark`), which Word and LibreOffice keep through their saves, so that
+        an edited copy can be matched with the sources (:mod:`briefing.editions.word_edits`).
+        A second paragraph from the same line (a table's cells) gets none."""
+        index = self.source_files.get(where.file)
+        name = source_bookmark(index, where.line) if index is not None and where.line else None
+        if name is None or name in self.source_marks:
+            write()
+            return
+        self.source_marks.add(name)
+        self._bookmarked(p, name, write)
+
     def _direction(self, p: DocxParagraph, rtl: bool) -> None:
         """The one place paragraph direction is written: ``w:bidi`` on paragraphs of
         right-to-left text, ``w:bidi="0"`` on the others of a right-to-left book (whose styles
@@ -767,6 +792,13 @@ class _Writer:
         oxml.strip_core_properties(core._element)
 
 # ---------------------------------------------------------------- small helpers
+
+
+def source_bookmark(part_index: int, line: int) -> str:
+    """The hidden bookmark naming a paragraph's source: ``_Src_<part>_<line>``, the part's place
+    in edition.yaml (from 0) and the 1-based line of the block in its file. Word hides bookmarks
+    whose name starts with ``_`` and keeps names of up to 40 letters, digits and underscores."""
+    return f"_Src_{part_index}_{line}"
 
 
 def _tw(mm: float) -> int:
