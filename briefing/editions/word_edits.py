@@ -10,7 +10,8 @@ bookmarks the Word writer puts around every paragraph written from a block
 their text. Within a changed paragraph the printed text is aligned with its Markdown: literal
 text is edited in place, bold and italic runs become ``**``/``*``, and a number printed from a
 ``{{ … }}`` expression stays an expression: typed over, it is reported as a conflict (both values
-and the line) and kept. Bidi isolates (U+2066–U+2069) are ignored when texts are compared.
+and the line) and kept. Bidi isolates (U+2066–U+2069) and the title breaks' joiners are ignored
+when texts are compared.
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ from .. import model as m
 from ..errors import SourceError
 
 NOTE = "\ufffc"  # a footnote call, as one character of a paragraph's text
-_ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+# invisible marks the build adds (directions: bidi isolates; sources/title_breaks: a word
+# joiner in a range, a no-break space before a title's last word) are not the editor's text
+_ISOLATES = str.maketrans({**dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u2060")),
+                           0x00A0: " "})
 # a source bookmark; LibreOffice may add "_Copy_1" to those in footnotes when it saves
 _SOURCE = re.compile(r"(_Src_\d+_\d+)(?:_|$)")
 _BOLD_STYLES = {"Strong", "StrongEmphasis"}
@@ -79,9 +83,16 @@ def _paragraph(p) -> DocxParagraph:
                 key = source.group(1)
             continue
         mark = _run_marks(el)
+        style = el.find(f"{qn('w:rPr')}/{qn('w:rStyle')}")
+        # a note called a second time is printed as its number in the call's style, no footnote
+        # (LibreOffice saves that style as «FootnoteCharacters» or «FootnoteAnchor»)
+        repeat = style is not None and style.get(qn("w:val")) in (
+            "FootnoteReference", "FootnoteCharacters", "FootnoteAnchor")
         for child in el:
             text = ""
-            if child.tag == qn("w:t"):
+            if child.tag == qn("w:t") and repeat:
+                text = NOTE
+            elif child.tag == qn("w:t"):
                 text = (child.text or "").translate(_ISOLATES)
             elif child.tag == qn("w:tab"):
                 text = "\t"
