@@ -98,6 +98,13 @@ class Mapping(dict):
         return self.lines.get(key, self.line)
 
 
+class Sequence(list):
+    """A YAML list that knows its own line and the line of each of its items (``lines``)."""
+
+    line: int | None = None
+    lines: list
+
+
 #: How many values a YAML file may hold once its aliases (``*name``) are expanded: an "alias bomb"
 #: of nine nested lists of nine aliases is 10^9 values (it would print gigabytes) in 500 bytes.
 #: The largest real file, entities.yaml with groups, holds a few thousand.
@@ -158,6 +165,12 @@ class _LineLoader(yaml.SafeLoader):
             raise _Refused(f"'{node.value}' is not a date ({exc}): write a real date YYYY-MM-DD",
                            node.start_mark.line + 1, None) from None
 
+    def construct_lines_sequence(self, node):
+        sequence = Sequence(self.construct_sequence(node, deep=True))
+        sequence.line = node.start_mark.line + 1
+        sequence.lines = [item.start_mark.line + 1 for item in node.value]
+        return sequence
+
     def construct_mapping(self, node, deep=False):
         first: dict = {}
         for key_node, value_node in node.value:
@@ -185,6 +198,10 @@ class _LineLoader(yaml.SafeLoader):
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
                             _LineLoader.construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+                            _LineLoader.construct_lines_sequence)
+# a list read from YAML is written back as a list (the importer rewrites datasets.yaml)
+yaml.SafeDumper.add_representer(Sequence, yaml.SafeDumper.represent_list)
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
 
 

@@ -57,7 +57,7 @@ def _text_table(doc, path: Path, ident: str, caption, where: m.Where) -> m.Table
     width = len(header) or (len(rows[0]) if isinstance(rows[0], list) else 0)
     cells = []
     for n, row in enumerate(rows, start=1):
-        line = getattr(row, "line", None) or doc.line_of("rows")
+        line = (rows.lines[n - 1] if getattr(rows, "lines", None) else None) or doc.line_of("rows")
         if not isinstance(row, list) or not row or len(row) != width:
             size = len(row) if isinstance(row, list) else "no"
             raise SourceError(f"row {n} has {size} cells, but the table has {width} columns "

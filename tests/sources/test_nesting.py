@@ -149,6 +149,8 @@ def test_text_tables_must_be_rectangular(edition_copy, rows, words):
     (edition_copy / "tables" / "plain.yaml").write_text(f"caption: جدول نصي\n{rows}\n")
     error = _report_with(edition_copy, "\n[[table:plain]]\n")
     assert words in error.message and error.file.endswith("plain.yaml"), error
+    # the line of the row at fault (the last one here), or of rows: when it is empty
+    assert error.line == len(f"caption: x\n{rows}".splitlines()), error
 
 
 def test_an_id_used_twice_names_both_places(edition_copy):
