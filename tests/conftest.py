@@ -50,3 +50,12 @@ def built_pdf(tmp_path_factory):
         return built[edition_dir]
 
     return build
+
+
+@pytest.fixture(scope="session")
+def releases(tmp_path_factory) -> Path:
+    """The synthetic IMF and World Bank files of every layout, and a whole next release in
+    ``next/`` (tests/releases.py), written once per session."""
+    from releases import write_releases
+
+    return write_releases(tmp_path_factory.mktemp("releases"))

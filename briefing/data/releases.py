@@ -5,7 +5,7 @@ the release it states — from which :meth:`Table.series` takes one series for s
 years. The importer (briefing/data/importing.py) decides what to take and where errors point in
 ``data/import.yaml``; this module only knows the layouts.
 
-Layouts read (each has a synthetic fixture under tests/fixtures/releases/):
+Layouts read (each has a synthetic file written by tests/releases.py):
 
 - **IMF World Economic Outlook, "by countries"** (``WEO<Mon><YYYY>all.xls``): tab-delimited text
   with an ``.xls`` name, in UTF-16, UTF-8 or Windows-1252; the same sheet re-saved as ``.xlsx``

@@ -1,4 +1,4 @@
-"""The publishers' files in every layout of recent releases (fixtures: tests/fixtures/releases),
+"""The publishers' files in every layout of recent releases (synthetic files written by tests/releases.py),
 and an import that is all or nothing."""
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ from briefing.data.importing import run_import
 from briefing.data.releases import number_text, read_wdi_table, read_weo_table
 
 from test_importing import DATASETS_YAML, ENTITIES_YAML
-from paths import FIXTURES
 
-RELEASES = FIXTURES / "releases"
 WEO_LAYOUTS = {  # fixture: (release stated, years, Scale word of the percent rows)
     "weo-apr2023-tab-utf16/WEOApr2023all.xls": ("April 2023", (2020, 2028), ""),
     "weo-apr2024-xlsx/WEOApr2024all.xlsx": ("April 2024", (2020, 2029), "Units"),
@@ -25,9 +23,9 @@ WEO_LAYOUTS = {  # fixture: (release stated, years, Scale word of the percent ro
 
 
 @pytest.mark.parametrize("name", sorted(WEO_LAYOUTS))
-def test_every_weo_layout_reads_the_same_numbers(name):
+def test_every_weo_layout_reads_the_same_numbers(name, releases):
     release, (first, last), percent_scale = WEO_LAYOUTS[name]
-    table = read_weo_table(RELEASES / name)
+    table = read_weo_table(releases / name)
     assert table.release == release
     assert (table.years[0], table.years[-1]) == (first, last)
     kaz = table.rows[("KAZ", "NGDPDPC")][0].cells
@@ -37,11 +35,11 @@ def test_every_weo_layout_reads_the_same_numbers(name):
 
 
 @pytest.mark.parametrize("name", sorted(WEO_LAYOUTS))
-def test_every_weo_layout_imports(tmp_path, name):
+def test_every_weo_layout_imports(tmp_path, name, releases):
     """The A1 case and its kin: Scale 'Units' or empty on percent rows, n/a and --, any year span,
     footer or not: the same CSV comes out."""
     edition = _edition(tmp_path, name, "2020-2028")
-    run_import(RELEASES, edition)
+    run_import(releases, edition)
     data = edition / "data"
     assert (data / "inflation.csv").read_text(encoding="utf-8").splitlines()[:3] == [
         "code,estimates_after," + ",".join(str(y) for y in range(2020, 2029)),
@@ -80,16 +78,16 @@ datasets:
     return tmp_path / "edition"
 
 
-def test_wdi_metadata_rows_and_last_updated_date():
-    table = read_wdi_table(RELEASES / "wdi-2024" / "API_NE.EXP.GNFS.CD_DS2_en_csv_v2_9.csv")
+def test_wdi_metadata_rows_and_last_updated_date(releases):
+    table = read_wdi_table(releases / "wdi-2024" / "API_NE.EXP.GNFS.CD_DS2_en_csv_v2_9.csv")
     assert table.release == "2024-06-28" and table.years == (2020, 2021, 2022, 2023)
     assert table.rows[("UZB", "NE.EXP.GNFS.CD")][0].cells["2022"] == "17000000000"
 
 
-def test_wdi_zip_as_downloaded(tmp_path):
+def test_wdi_zip_as_downloaded(tmp_path, releases):
     import zipfile
     with zipfile.ZipFile(tmp_path / "API_NE.EXP.GNFS.CD_DS2_en_csv_v2_9.zip", "w") as z:
-        z.write(RELEASES / "wdi-2024" / "API_NE.EXP.GNFS.CD_DS2_en_csv_v2_9.csv",
+        z.write(releases / "wdi-2024" / "API_NE.EXP.GNFS.CD_DS2_en_csv_v2_9.csv",
                 "API_NE.EXP.GNFS.CD_DS2_en_csv_v2_9.csv")
         z.writestr("Metadata_Country_API_NE.EXP.GNFS.CD_DS2_en_csv_v2_9.csv", "x")
     table = read_wdi_table(tmp_path / "API_NE.EXP.GNFS.CD_DS2_en_csv_v2_9.zip")
@@ -99,7 +97,7 @@ def test_wdi_zip_as_downloaded(tmp_path):
 # ------------------------------------------------------------------------------ errors
 
 
-def test_missing_projection_year_names_the_key_and_the_fix(tmp_path):
+def test_missing_projection_year_names_the_key_and_the_fix(tmp_path, releases):
     """A release with fewer projection years: the error points at import.yaml's 'years' of the
     dataset, says what the file has, what to write, and which figures show the year."""
     edition = _edition(tmp_path, "weo-apr2023-tab-utf16/WEOApr2023all.xls", "2021-2029")
@@ -108,7 +106,7 @@ def test_missing_projection_year_names_the_key_and_the_fix(tmp_path):
         "caption: x\nchart: line\ndata: gdp\nx: years\nentities: [KAZ]\nyears: 2021-2029\n",
         encoding="utf-8")
     with pytest.raises(SourceError) as info:
-        run_import(RELEASES, edition)
+        run_import(releases, edition)
     error = info.value
     assert error.file.endswith("import.yaml") and error.line == 12 and error.key == "gdp"
     assert "WEOApr2023all.xls has no column for [2029] (its years: 2020–2028)" in error.message
@@ -116,10 +114,10 @@ def test_missing_projection_year_names_the_key_and_the_fix(tmp_path):
     assert "figures/gdp-groups.yaml" in error.message
 
 
-def test_unknown_unit_is_fixed_in_import_yaml_not_in_code(tmp_path):
+def test_unknown_unit_is_fixed_in_import_yaml_not_in_code(tmp_path, releases):
     path = tmp_path / "raw" / "WEOOct2024all.xls"
     path.parent.mkdir()
-    original = RELEASES / "weo-oct2024-tab-cp1252" / "WEOOct2024all.xls"
+    original = releases / "weo-oct2024-tab-cp1252" / "WEOOct2024all.xls"
     path.write_bytes(original.read_bytes().replace(b"Percent change", b"Index"))
     edition = _edition(tmp_path, "WEOOct2024all.xls", "2020-2028")
     with pytest.raises(SourceError) as info:
@@ -130,7 +128,7 @@ def test_unknown_unit_is_fixed_in_import_yaml_not_in_code(tmp_path):
     imports = edition / "data" / "import.yaml"
     imports.write_text(imports.read_text(encoding="utf-8").replace(
         "series: PCPIPCH,", "series: PCPIPCH, unit: percent,"), encoding="utf-8")
-    shutil.copy(RELEASES / "wdi-2024" / "API_NE.EXP.GNFS.CD_DS2_en_csv_v2_9.csv",
+    shutil.copy(releases / "wdi-2024" / "API_NE.EXP.GNFS.CD_DS2_en_csv_v2_9.csv",
                 tmp_path / "raw")
     imports.write_text(imports.read_text(encoding="utf-8").replace("wdi-2024/", ""),
                        encoding="utf-8")
@@ -138,9 +136,9 @@ def test_unknown_unit_is_fixed_in_import_yaml_not_in_code(tmp_path):
     assert "unit: percent" in (edition / "data" / "datasets.yaml").read_text(encoding="utf-8")
 
 
-def test_a_file_stating_no_release_asks_for_it_in_import_yaml(tmp_path):
+def test_a_file_stating_no_release_asks_for_it_in_import_yaml(tmp_path, releases):
     (tmp_path / "raw").mkdir()
-    shutil.copy(RELEASES / "weo-oct2024-tab-cp1252" / "WEOOct2024all.xls",
+    shutil.copy(releases / "weo-oct2024-tab-cp1252" / "WEOOct2024all.xls",
                 tmp_path / "raw" / "weo.xls")  # no footer, and a name that says nothing
     edition = _edition(tmp_path, "weo.xls", "2020-2028")
     with pytest.raises(SourceError) as info:
@@ -158,21 +156,21 @@ def test_a_file_stating_no_release_asks_for_it_in_import_yaml(tmp_path):
     ("weo-groups-alla/WEOApr2024alla.xls", "not a WEO 'by countries' file"),
     ("wdi-2024/API_NE.EXP.GNFS.CD_DS2_en_csv_v2_9.csv", "not a WEO 'by countries' file"),
 ])
-def test_unknown_layout_is_located(name, message):
+def test_unknown_layout_is_located(name, message, releases):
     with pytest.raises(SourceError) as info:
-        read_weo_table(RELEASES / name)
+        read_weo_table(releases / name)
     assert message in info.value.message and info.value.file.endswith(Path(name).name)
     assert "imf.org" in info.value.message  # where to get the right file
 
 
-def test_wrong_series_code_suggests_close_codes(tmp_path):
+def test_wrong_series_code_suggests_close_codes(tmp_path, releases):
     edition = _edition(tmp_path, "weo-apr2024-xlsx/WEOApr2024all.xlsx", "2020-2028")
     imports = edition / "data" / "import.yaml"
     imports.write_text(imports.read_text(encoding="utf-8").replace("series: NGDPD,",
                                                                    "series: NGDP_D,"),
                        encoding="utf-8")
     with pytest.raises(SourceError) as info:
-        run_import(RELEASES, edition)
+        run_import(releases, edition)
     assert info.value.key == "gdp" and "did you mean NGDPD" in info.value.message
 
 
@@ -186,7 +184,7 @@ def test_binary_excel_is_refused_with_the_fix(tmp_path):
 # ------------------------------------------------------------------------------ all or nothing
 
 
-def test_a_failed_import_changes_nothing(tmp_path):
+def test_a_failed_import_changes_nothing(tmp_path, releases):
     """The A1 symptom: a late error must not leave earlier datasets rewritten."""
     edition = _edition(tmp_path, "weo-apr2024-xlsx/WEOApr2024all.xlsx", "2020-2028")
     imports = edition / "data" / "import.yaml"
@@ -196,12 +194,12 @@ def test_a_failed_import_changes_nothing(tmp_path):
                        encoding="utf-8")
     before = {p.name: p.read_bytes() for p in (edition / "data").iterdir()}
     with pytest.raises(SourceError, match="no column for"):
-        run_import(RELEASES, edition)
+        run_import(releases, edition)
     after = {p.name: p.read_bytes() for p in (edition / "data").iterdir()}
     assert after == before  # no new CSV, datasets.yaml untouched, no temporary file left
 
 
-def test_a_write_failure_changes_nothing(tmp_path, monkeypatch):
+def test_a_write_failure_changes_nothing(tmp_path, monkeypatch, releases):
     edition = _edition(tmp_path, "weo-apr2024-xlsx/WEOApr2024all.xlsx", "2020-2028")
     before = {p.name: p.read_bytes() for p in (edition / "data").iterdir()}
     import briefing.data.importing as importing
@@ -215,5 +213,5 @@ def test_a_write_failure_changes_nothing(tmp_path, monkeypatch):
         return real(*args, **kwargs)
     monkeypatch.setattr(importing.tempfile, "mkstemp", failing)
     with pytest.raises(SourceError, match="nothing was changed"):
-        run_import(RELEASES, edition)
+        run_import(releases, edition)
     assert {p.name: p.read_bytes() for p in (edition / "data").iterdir()} == before

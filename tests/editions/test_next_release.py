@@ -1,7 +1,7 @@
 """The README's "Step by step: next year's edition", run as written on a synthetic next release.
 
 The commands are read from the README itself (so the README cannot drift from what works) and run
-on tests/fixtures/releases/next: a WEO file in the newer layout (Scale "Units" on percent rows, a
+on the synthetic next release of tests/releases.py: a WEO file in the newer layout (Scale "Units" on percent rows, a
 sheet named "WEOApr2024all (1)", projections to 2029) and three WDI files, every value changed.
 The built book must show the new file's numbers in the general-indicators table, the prose and
 the source lines, and no date of the 2023 edition.
@@ -22,9 +22,8 @@ from briefing.data.store import load_data
 from briefing.numerals import format_number
 
 from pdftext import comparable, pdftotext
-from paths import ROOT, FIXTURES
+from paths import ROOT
 
-NEXT = FIXTURES / "releases" / "next"
 OLD = "sources/gcc-central-asia-2023"
 
 
@@ -41,7 +40,7 @@ def readme_commands() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def next_book(tmp_path_factory):
+def next_book(tmp_path_factory, releases):
     """Run every documented command; returns (new edition, output folder, outputs by command)."""
     work = tmp_path_factory.mktemp("next-release")
     new = work / "gcc-central-asia-2024"
@@ -54,7 +53,7 @@ def next_book(tmp_path_factory):
         elif args[0] == ".venv/bin/python":
             args = [sys.executable] + args[1:]
         args = [str(new) if a == "sources/gcc-central-asia-2024" else
-                str(NEXT) if a == "../shared/data/raw" else a for a in args]
+                str(releases / "next") if a == "../shared/data/raw" else a for a in args]
         if "make_book.py" in args and args[-2:] == ["--edition", str(new)]:
             args += ["--out", str(out)]  # the build: not into the project's output/
         done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)

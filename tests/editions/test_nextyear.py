@@ -11,17 +11,16 @@ import pytest
 from briefing.cli import main
 from briefing.editions import new_edition
 from briefing.errors import SourceError
-from paths import ROOT, FIXTURES
+from paths import ROOT
 
 EDITION = ROOT / "sources" / "gcc-central-asia-2023"
-NEXT = FIXTURES / "releases" / "next"
 FILES = {"weo": "imf_weo_apr2024/WEOApr2024all.xlsx", "wdi": "wb_wdi_2024/"}
 
 
 @pytest.fixture
-def raw(tmp_path) -> Path:
+def raw(tmp_path, releases) -> Path:
     copy = tmp_path / "raw"
-    shutil.copytree(NEXT, copy)
+    shutil.copytree(releases / "next", copy)
     return copy
 
 
