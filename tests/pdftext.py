@@ -48,3 +48,21 @@ def words(text: str) -> str:
 
 def numbers(text: str) -> list[str]:
     return re.findall(r"\d+(?:[.,]\d+)*", unicodedata.normalize("NFKC", text))
+
+
+def structure_elements(pdf: Path) -> list:
+    """Every element of a tagged PDF's structure tree (dictionaries with an ``/S`` type), depth
+    first, as pypdf reads them."""
+    import pypdf
+
+    def elements(node):
+        node = node.get_object()
+        if isinstance(node, pypdf.generic.ArrayObject):
+            for child in node:
+                yield from elements(child)
+        elif isinstance(node, pypdf.generic.DictionaryObject) and "/S" in node:
+            yield node
+            if "/K" in node:
+                yield from elements(node["/K"])
+
+    return list(elements(pypdf.PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"]["/K"]))

@@ -13,45 +13,15 @@ import re
 import subprocess
 
 import pypdf
-import pytest
 
 from briefing import model as m
-from briefing.build import DEFAULT_EDITION, STYLES, check, draw_figures
+from briefing.build import DEFAULT_EDITION, STYLES
 from briefing.sources.loading import load_edition
 from briefing.writers.pdf import write_pdf
 from paths import FIXTURES
-from pdftext import pdftotext
+from pdftext import pdftotext, structure_elements
 
 DEFECTS = FIXTURES / "pdf-defects"
-
-
-@pytest.fixture(scope="module")
-def defects_book(tmp_path_factory):
-    charts = tmp_path_factory.mktemp("print-charts")
-    return draw_figures(check(DEFECTS), charts), charts
-
-
-@pytest.fixture(scope="module")
-def ua_pdf(defects_book, tmp_path_factory):
-    book, charts = defects_book
-    path = tmp_path_factory.mktemp("ua") / "book.pdf"
-    write_pdf(book, path, STYLES, charts, variant="pdf/ua-1")
-    return path
-
-
-def _elements(node):
-    node = node.get_object()
-    if isinstance(node, pypdf.generic.ArrayObject):
-        for child in node:
-            yield from _elements(child)
-    elif isinstance(node, pypdf.generic.DictionaryObject) and "/S" in node:
-        yield node
-        if "/K" in node:
-            yield from _elements(node["/K"])
-
-
-def _structure(pdf) -> list:
-    return list(_elements(pypdf.PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"]["/K"]))
 
 
 def _figures(book: m.Book) -> list[m.Figure]:
@@ -82,7 +52,7 @@ def test_a_maps_alt_text_names_its_countries(built_pdf):
 def test_the_pdf_figure_carries_the_models_alt_text(defects_book, ua_pdf):
     """WeasyPrint tags the <img> as /Figure with its alt as /Alt (PDF/UA-1 §7.3)."""
     book, _ = defects_book
-    alts = [str(e["/Alt"]) for e in _structure(ua_pdf) if e["/S"] == "/Figure"]
+    alts = [str(e["/Alt"]) for e in structure_elements(ua_pdf[1]) if e["/S"] == "/Figure"]
     assert alts == [fig.alt for fig in _figures(book)]
     assert alts[0].startswith("شكل 1: ") and "البلد الأول 10.0" in alts[0]
     assert "البلد الثاني 22.0" in alts[0]  # every value, not just the caption
@@ -93,7 +63,7 @@ def test_the_pdf_figure_carries_the_models_alt_text(defects_book, ua_pdf):
 
 def test_pdf_ua_tags_every_footnote_as_a_note_with_an_id(defects_book, ua_pdf):
     book, _ = defects_book
-    notes = [e for e in _structure(ua_pdf) if e["/S"] == "/Note"]
+    notes = [e for e in structure_elements(ua_pdf[1]) if e["/S"] == "/Note"]
     numbers = {node.number for node in m.walk(book) if isinstance(node, m.Footnote)}
     assert len(notes) == len(numbers) >= 3
     ids = [str(e["/ID"]) for e in notes]

@@ -17,7 +17,7 @@ from briefing import model as m
 from briefing.build import DEFAULT_EDITION, STYLES
 from briefing.writers.pdf import book_to_html
 from briefing.writers.pdf.text_layer import RELIED_ON, glyph_texts, weasyprint_fingerprints
-from pdftext import pdftotext
+from pdftext import pdftotext, structure_elements
 from textlayer import arabic_words, check_words, fold, html_text, key, pypdf_pages
 
 from paths import FIXTURES
@@ -220,34 +220,11 @@ def test_kashida_spans_keep_every_glyph_and_number():
 # ---------------------------------------------------------------- PDF/UA
 
 
-@pytest.fixture(scope="module")
-def ua_pdf(tmp_path_factory):
-    from briefing.build import check, draw_figures
-    from briefing.writers.pdf import write_pdf
-
-    charts = tmp_path_factory.mktemp("ua-charts")
-    book = draw_figures(check(FIXTURES / "pdf-defects"), charts)
-    path = tmp_path_factory.mktemp("ua") / "book.pdf"
-    write_pdf(book, path, STYLES, charts, variant="pdf/ua-1")
-    return book, path
-
-
-def _elements(node):
-    node = node.get_object()
-    if isinstance(node, pypdf.generic.ArrayObject):
-        for child in node:
-            yield from _elements(child)
-    elif isinstance(node, pypdf.generic.DictionaryObject) and "/S" in node:
-        yield node
-        if "/K" in node:
-            yield from _elements(node["/K"])
-
-
 def test_pdf_ua_declares_each_parts_language(ua_pdf):
     book, pdf = ua_pdf
     root = pypdf.PdfReader(pdf).trailer["/Root"]
     assert root["/Lang"] == "ar"
-    sections = [e for e in _elements(root["/StructTreeRoot"]["/K"]) if e["/S"] == "/Sect"]
+    sections = [e for e in structure_elements(pdf) if e["/S"] == "/Sect"]
     langs = [str(e.get("/Lang")) for e in sections]
     assert langs.count("en") == sum(part.lang == "en" for part in book.parts) == 1
     assert all(lang in ("ar", "en") for lang in langs)
