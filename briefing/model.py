@@ -87,6 +87,7 @@ class Footnote:
     blocks: tuple["Block", ...]
     label: str = ""
     repeat: bool = False
+    separator: str = ""  # printed before the call when it follows another call («2،3،4», not «234»)
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,8 @@ def _paragraph(p) -> DocxParagraph:
         for child in el:
             text = ""
             if child.tag == qn("w:t") and repeat:
-                text = NOTE
+                # a repeated call's number; the separator between calls is the book's, not typed
+                text = NOTE if any(c.isdigit() for c in child.text or "") else ""
             elif child.tag == qn("w:t"):
                 text = (child.text or "").translate(_ISOLATES)
             elif child.tag == qn("w:tab"):

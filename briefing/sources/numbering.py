@@ -138,6 +138,8 @@ def _number_part(part: m.Part, style: PartNumbering, targets: dict[str, _Target]
     notes: dict[str, int] = {}  # a part's footnote labels → their numbers
 
     def number(node):
+        if hasattr(node, "content"):
+            node = _separate_calls(node, part)
         if isinstance(node, m.Heading):
             return dataclasses.replace(node, id=_heading_id(part, node, counters),
                                        number=_heading_number(node, style, counters, part))
@@ -162,6 +164,22 @@ def _number_part(part: m.Part, style: PartNumbering, targets: dict[str, _Target]
         return node
 
     return m.transform(part, number)
+
+
+# between two footnote calls in a row, set as the calls are: «2،3،4» reads as three numbers
+NOTE_SEPARATORS = {"ar": "،", "en": ","}
+
+
+def _separate_calls(node, part: m.Part):
+    """``node`` with a separator on each footnote call that directly follows another one."""
+    content = node.content
+    if not any(isinstance(a, m.Footnote) and isinstance(b, m.Footnote)
+               for a, b in zip(content, content[1:])):
+        return node
+    runs = [content[0]] + [dataclasses.replace(b, separator=NOTE_SEPARATORS[part.lang])
+                           if isinstance(a, m.Footnote) and isinstance(b, m.Footnote) else b
+                           for a, b in zip(content, content[1:])]
+    return dataclasses.replace(node, content=tuple(runs))
 
 
 def _resolve(ref: m.CrossRef, part: m.Part, targets: dict[str, _Target]) -> m.CrossRef:

@@ -203,3 +203,27 @@ def test_a_note_called_twice_keeps_one_number_and_one_note(edition_copy, tmp_pat
     with zipfile.ZipFile(docx) as z:
         footnotes = z.read("word/footnotes.xml").decode()
     assert footnotes.count("<w:footnote ") - 2 == 2  # two notes, besides the two separators
+
+
+def test_calls_in_a_row_are_separated_in_the_model_and_both_writers(edition_copy, tmp_path):
+    """Three calls in a row read «2،3،4», not «234»: the model decides the separator, the PDF
+    and Word print it set as the calls are."""
+    import zipfile
+
+    from briefing.build import build
+    from pdftext import comparable, pdftotext
+
+    report = edition_copy / "text" / "01-report.md"
+    report.write_text(report.read_text().replace(
+        "\n[^gdp]:", "\nثلاث حواش.[^a][^b][^c]\n\n[^a]: أ.\n\n[^b]: ب.\n\n[^c]: ج.\n\n[^gdp]:"))
+    book = load_edition(edition_copy).book
+    seps = [(n.number, n.separator) for n in m.walk(book) if isinstance(n, m.Footnote)]
+    assert seps == [(1, ""), (2, ""), (3, "،"), (4, "،")]
+    pdf, docx = build(edition_copy, tmp_path / "out")
+    # poppler reads the superscript calls as their own right-to-left line: «4،3،2» as drawn
+    text = comparable(pdftotext(pdf))
+    assert "2،3،4" in text or "4،3،2" in text
+    with zipfile.ZipFile(docx) as z:
+        xml = z.read("word/document.xml").decode()
+    assert xml.count('<w:rStyle w:val="FootnoteReference"/>') >= 6  # 4 calls, 2 separators
+    assert xml.count(">،</w:t>") >= 2

@@ -623,11 +623,13 @@ class _Writer:
         """A real footnote: the reference mark here, the text in the footnotes part."""
         if scope.in_note:
             raise ValueError(f"footnote {note.number} is inside another footnote")
+        # a call right after another: the model's separator first, set as the calls are
+        runs = self._text(p, note.separator, scope, marks | {"note"})
         if note.repeat:  # the same note called again: its number as a superscript mark only
-            return self._text(p, note.marker, scope, marks | {"note"})
+            return runs + self._text(p, note.marker, scope, marks | {"note"})
         footnote_id = self._footnote(note, scope)
-        return self._runs(p, [oxml.footnote_reference_run(footnote_id)], scope,
-                          style="footnote reference")
+        return runs + self._runs(p, [oxml.footnote_reference_run(footnote_id)], scope,
+                                 style="footnote reference")
 
     def _cross_ref(self, p, ref: CrossRef, scope, marks):
         """A REF field to the bookmark around the target's label (cached text = the label).

@@ -30,18 +30,7 @@ esc = html.escape
 
 
 def inlines_to_html(content: tuple[m.Inline, ...], ctx: "Context") -> str:
-    """Inline runs as HTML; calls of notes in a row get a separator between them, or their
-    superscript numbers would read as one («987» for 9, 8, 7)."""
-    out, previous = [], None
-    for run in content:
-        if isinstance(run, m.Footnote) and isinstance(previous, m.Footnote):
-            out.append(f'<span class="footnote-separator">{_NOTE_SEPARATOR[ctx.part.lang]}</span>')
-        out.append(_INLINE[type(run)](run, ctx))
-        previous = run
-    return "".join(out)
-
-
-_NOTE_SEPARATOR = {"ar": "،", "en": ","}  # «،» and «,», set as the calls are
+    return "".join(_INLINE[type(run)](run, ctx) for run in content)
 
 
 def _footnote_to_html(note: m.Footnote, ctx: "Context") -> str:
@@ -49,10 +38,12 @@ def _footnote_to_html(note: m.Footnote, ctx: "Context") -> str:
     called, so it is written inside the calling paragraph: its blocks become ``span``s displayed as
     blocks and list items (a ``div`` or ``ol`` would close the paragraph). Call and marker print the
     model's marker (``data-marker``), in the calling part's digits."""
+    separator = (f'<span class="footnote-separator">{esc(note.separator)}</span>'
+                 if note.separator else "")
     if note.repeat:  # the same note called again: its number only, no second note
-        return f'<span class="footnote-repeat">{esc(note.marker)}</span>'
+        return f'{separator}<span class="footnote-repeat">{esc(note.marker)}</span>'
     inner = dataclasses.replace(ctx, in_footnote=True)
-    return (f'<span class="footnote" data-marker="{esc(note.marker)}">'
+    return separator + (f'<span class="footnote" data-marker="{esc(note.marker)}">'
             f"{blocks_to_html(note.blocks, inner)}</span>")
 
 
