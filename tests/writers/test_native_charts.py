@@ -404,7 +404,9 @@ def chart_clusters(words: list[Word]) -> list[list[Word]]:
                 current = []
         if current:
             clusters.append(current)
-    return [c for c in clusters if len(c) >= 4]  # not a lone superscript or page number
+    # not a lone superscript or page number, nor calls of notes in a row («7،8،9»): a chart has
+    # words (its categories or its legend)
+    return [c for c in clusters if len(c) >= 4 and any(ch.isalpha() for w in c for ch in w.text)]
 
 
 @pytest.mark.parametrize("name", ["default", "fixture"])
