@@ -8,9 +8,7 @@ mirrored margins, numbered contents pages and one visual identity: each checked 
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -20,12 +18,18 @@ import pytest
 from docx import Document
 from fontTools.ttLib import TTFont
 from lxml import etree
+from office import render
 
 from briefing.build import STYLES
 from briefing.charts.render import load_chart_style
-from briefing.writers.docx import write_docx
 from briefing.identity import load_identity, word_color
-from briefing.writers.docx.oxml_fonts import bundled_faces, font_key, obfuscate, read_embedded
+from briefing.writers.docx import write_docx
+from briefing.writers.docx.oxml_fonts import (
+    bundled_faces,
+    font_key,
+    obfuscate,
+    read_embedded,
+)
 from briefing.writers.docx.pagination import contents_pages, office, pdf_font_families
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -58,44 +62,13 @@ def xml(package, name: str):
 # ---------------------------------------------------------------- LibreOffice, fonts hidden or visible
 
 
-def _fontconfig(work: Path, with_fonts: bool) -> dict[str, str]:
-    """An environment whose fontconfig sees the system fonts, plus the bundled ones if asked."""
-    work.mkdir(parents=True, exist_ok=True)
-    conf = work / "fonts.conf"
-    extra = f"<dir>{FONTS.resolve()}</dir>" if with_fonts else ""
-    conf.write_text('<?xml version="1.0"?><fontconfig>'
-                    '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
-                    f"{extra}<cachedir>{work / 'cache'}</cachedir></fontconfig>")
-    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
-
-
-def render(docx: Path, work: Path, with_fonts: bool) -> Path:
-    """LibreOffice's PDF of ``docx``; with the bundled fonts installed or hidden."""
-    env = _fontconfig(work, with_fonts)
-    listed = subprocess.run(["fc-list"], env=env, capture_output=True, text=True).stdout
-    if not with_fonts and "amiri" in listed.lower():
-        pytest.skip("Amiri is installed system-wide: the fonts cannot be hidden")
-    assert with_fonts == ("amiri" in listed.lower())
-    copy = work / "book.docx"
-    shutil.copyfile(docx, copy)
-    subprocess.run([office(), "--headless", "--norestore",
-                    f"-env:UserInstallation={(work / 'profile').as_uri()}",
-                    "--convert-to", "pdf", "--outdir", str(work), str(copy)],
-                   check=True, capture_output=True, timeout=180, env=env)
-    return work / "book.pdf"
-
-
 @pytest.fixture(scope="session")
 def hidden_pdf(docx_path, tmp_path_factory) -> Path:
-    if office() is None:
-        pytest.skip("LibreOffice is not installed")
     return render(docx_path, tmp_path_factory.mktemp("lo-hidden"), with_fonts=False)
 
 
 @pytest.fixture(scope="session")
 def visible_pdf(docx_path, tmp_path_factory) -> Path:
-    if office() is None:
-        pytest.skip("LibreOffice is not installed")
     return render(docx_path, tmp_path_factory.mktemp("lo-visible"), with_fonts=True)
 
 
