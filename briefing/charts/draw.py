@@ -43,7 +43,9 @@ class Labeller:
         self.families = _bundled_families(chains) if len(chains[False]) > 1 else None
         self.fonts = chains if self.families else {b: chain[:1] for b, chain in chains.items()}
         self.mode = at.shaping_mode(self.regular)
-        self.minus = "\u2212" if 0x2212 in at.charmap(str(self.regular)) else "-"
+        # the true minus (U+2212) where a font of the chain draws it, as the prose prints it
+        self.minus = ("\u2212" if any(0x2212 in at.charmap(str(path)) for path in self.fonts[False])
+                      else "-")
         fig._briefing_logical = {}
 
     def prop(self, size: float, bold: bool = False) -> FontProperties:

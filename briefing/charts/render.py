@@ -84,16 +84,20 @@ class ChartStyle:
         return [pal[i % len(pal)] for i in range(n)]
 
     def fonts(self, lang: str, weight: str = "regular") -> tuple[Path, ...]:
-        """The font of ``lang`` and, for Arabic, the ``fallback`` font that draws what it lacks
-        (Latin letters, brackets), when the style names one."""
-        name = self.get("fonts", "fallback", weight) if lang != "en" else None
-        if not name:
-            return (self.font(lang, weight),)
-        path = self.fonts_dir / name
-        if not path.exists():
-            raise SourceError(f"font file {name} not found in {self.fonts_dir}", file=self.file,
-                              key="fonts.fallback")
-        return (self.font(lang, weight), path)
+        """The font of ``lang``, then the ``fallback`` fonts that draw, in turn, what it lacks
+        (Latin letters, brackets and «%» for Arabic charts; the minus sign U+2212, which neither
+        Noto face has). ``fallback`` is one ``{regular, bold}`` mapping or a list of them."""
+        fallback = self.get("fonts", "fallback", default=[])
+        chain = [self.font(lang, weight)]
+        for number, entry in enumerate(fallback if isinstance(fallback, (list, tuple)) else [fallback]):
+            name = entry.get(weight) if isinstance(entry, Mapping) else None
+            path = self.fonts_dir / str(name)
+            if not name or not path.exists():
+                raise SourceError(f"font file {name} not found in {self.fonts_dir}",
+                                  file=self.file, key=f"fonts.fallback[{number}].{weight}")
+            if path not in chain:
+                chain.append(path)
+        return tuple(chain)
 
     def size_mm(self, kind: str) -> tuple[float, float]:
         fig = self.get("figure", default={})

@@ -9,15 +9,15 @@ import contextlib
 import io
 import itertools
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from briefing.charts.shaping import prepare, quiet_line_metrics, record_glyphs, shaping_mode
 
 
 def matplotlib_glyphs(text: str, font_path: str | Path,
-                      fallback: str | Path | None = None) -> list[int]:
+                      fallbacks: Sequence[str | Path] = ()) -> list[int]:
     """Glyph ids, left to right, that matplotlib draws for the logical *text* (one line) in that
-    font (and, for the characters it lacks, the ``fallback`` font, as the charts draw them),
+    font (and, for the characters it lacks, the ``fallbacks`` in turn, as the charts draw them),
     after :func:`prepare` for the shaping mode in force."""
     from matplotlib.figure import Figure
 
@@ -25,8 +25,8 @@ def matplotlib_glyphs(text: str, font_path: str | Path,
 
     drawn = prepare(text, shaping_mode(font_path))
     fig = Figure(figsize=(4, 1))
-    families = None if fallback is None else (_register(Path(font_path)),
-                                              _register(Path(fallback)))
+    families = None if not fallbacks else tuple(_register(Path(path))
+                                                for path in (font_path, *fallbacks))
     bold = Path(font_path).stem.endswith("-Bold")  # the bundled files' names
     fig.text(0.5, 0.5, drawn, fontproperties=_font_properties(families, str(font_path), 10, bold))
     with matplotlib_rc_svg(), record_glyphs() as rec:
@@ -90,26 +90,31 @@ def bidi_runs(text: str) -> list[tuple[str, int]]:
 
 
 def harfbuzz_glyphs(text: str, font_path: str | Path,
-                    fallback: str | Path | None = None) -> list[int]:
+                    fallbacks: Sequence[str | Path] = ()) -> list[int]:
     """The reference: glyph ids in visual order from HarfBuzz, one shaping call per bidi run
-    (direction rtl for odd levels: HarfBuzz then returns the run's glyphs in visual order); with a
-    ``fallback`` font, a run's characters the font lacks are shaped apart in the fallback."""
+    (direction rtl for odd levels: HarfBuzz then returns the run's glyphs in visual order); with
+    ``fallbacks``, a run's characters the font lacks are shaped apart in the first fallback that
+    has them."""
     import uharfbuzz as hb
 
     fonts = [hb.Font(hb.Face(hb.Blob.from_file_path(str(path))))
-             for path in (font_path, fallback) if path is not None]
-    lacks = (lambda ch: False) if fallback is None else (
-        lambda ch: fonts[0].get_nominal_glyph(ord(ch)) is None)
+             for path in (font_path, *fallbacks)]
+
+    def font_of(ch: str) -> int:
+        """The index of the font that draws ``ch``: the first of the chain that has it."""
+        return next((i for i, font in enumerate(fonts)
+                     if font.get_nominal_glyph(ord(ch)) is not None), 0)
+
     out: list[int] = []
     for run, level in bidi_runs(text):
-        pieces = [list(group) for _, group in itertools.groupby(run, key=lacks)]
+        pieces = [list(group) for _, group in itertools.groupby(run, key=font_of)]
         shaped = []
         for piece in pieces:
             buf = hb.Buffer()
             buf.add_str("".join(piece))
             buf.guess_segment_properties()
             buf.direction = "rtl" if level % 2 else "ltr"
-            hb.shape(fonts[1] if lacks(piece[0]) else fonts[0], buf, {})
+            hb.shape(fonts[font_of(piece[0])], buf, {})
             shaped.append([g.codepoint for g in buf.glyph_infos])
         for glyphs in (reversed(shaped) if level % 2 else shaped):
             out += glyphs
@@ -117,14 +122,14 @@ def harfbuzz_glyphs(text: str, font_path: str | Path,
 
 
 def assert_glyphs_match(text: str, font_path: str | Path,
-                        fallback: str | Path | None = None) -> None:
+                        fallbacks: Sequence[str | Path] = ()) -> None:
     """Fail unless matplotlib draws exactly the glyphs HarfBuzz gives for the logical *text*
-    (each line separately), in visual order, with the same font file (and fallback font)."""
+    (each line separately), in visual order, with the same font file (and fallback fonts)."""
     for line in text.split("\n"):
         if not line.strip():
             continue
-        got = matplotlib_glyphs(line, font_path, fallback)
-        want = harfbuzz_glyphs(line, font_path, fallback)
+        got = matplotlib_glyphs(line, font_path, fallbacks)
+        want = harfbuzz_glyphs(line, font_path, fallbacks)
         if got != want:
             raise AssertionError(
                 f"glyph mismatch for {line!r} in {Path(font_path).name}:\n"

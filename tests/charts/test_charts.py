@@ -319,8 +319,10 @@ def test_digits_in_ticks_and_value_labels(specs, store, style, digits, wanted, u
     assert wanted & set(text) and not unwanted & set(text)
     if digits == "arabic-indic":
         # a right-to-left run (docs/conventions.md): the sign before the digits in reading order,
-        # so drawn on their right, as the prose's isolated Arabic-Indic numbers
-        assert "-٢٦٫٨" in text and "\u200e-٢٦٫٨" not in text and "٠" in text
+        # so drawn on their right, as the prose's isolated Arabic-Indic numbers; the true minus
+        # sign (U+2212, from the style's last fallback font), never a hyphen
+        assert "\u2212٢٦٫٨" in text and "\u200e\u2212٢٦٫٨" not in text and "٠" in text
+    assert "-" not in text and "\u2212" in text
 
 
 def test_english_charts_are_left_to_right_with_western_digits(specs, store, style):
@@ -431,13 +433,14 @@ def test_reshape_mode_reaches_the_figure(specs, store, style):
         assert ("مجموعة آسيا الوسطى", AR_FONT) in labels_of(fig)
 
 
-def fallback_of(style, font: Path) -> Path | None:
-    """The style's fallback for the chart font ``font`` (a font of the Arabic charts), if any."""
-    for weight in ("regular", "bold"):
-        chain = style.fonts("ar", weight)
-        if len(chain) > 1 and chain[0].resolve() == Path(font).resolve():
-            return chain[1]
-    return None
+def fallbacks_of(style, font: Path) -> tuple[Path, ...]:
+    """The style's fallback fonts for the chart font ``font``, in turn."""
+    for lang in ("ar", "en"):
+        for weight in ("regular", "bold"):
+            chain = style.fonts(lang, weight)
+            if chain[0].resolve() == Path(font).resolve():
+                return chain[1:]
+    return ()
 
 
 @pytest.mark.parametrize("name", list(SPECS))
@@ -450,7 +453,7 @@ def test_every_label_of_every_chart_matches_harfbuzz(name, specs, store, style):
         labels = labels_of(fig)
         assert labels
         for text, font in sorted(set(labels)):
-            glyphs.assert_glyphs_match(text, font, fallback_of(style, font))
+            glyphs.assert_glyphs_match(text, font, fallbacks_of(style, font))
 
 
 EDITION = ROOT / "sources" / "gcc-central-asia-2023"
@@ -468,7 +471,7 @@ def test_default_edition_labels_match_harfbuzz():
         fig = build_figure(spec, edition.data, style, digits=edition.book.meta.digits)
         for text, font in labels_of(fig):
             if (text, font) not in checked:
-                glyphs.assert_glyphs_match(text, font, fallback_of(style, font))
+                glyphs.assert_glyphs_match(text, font, fallbacks_of(style, font))
                 checked.add((text, font))
     assert len(checked) > 100
 
