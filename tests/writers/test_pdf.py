@@ -174,3 +174,62 @@ def test_an_arabic_indic_edition_prints_arabic_indic_digits(edition_copy, tmp_pa
     assert page_number(pages) == str(pages)
     assert page_number(pages - 2) == str(pages - 2).translate(str.maketrans("0123456789",
                                                                             "٠١٢٣٤٥٦٧٨٩"))
+
+
+def _footnote_rules(pdf, page_count: int, folder) -> dict[int, tuple[int, int, int]]:
+    """Per page, (left, right, page width) in pixels at 100 dpi of the footnote rule: a run,
+    in one row of the page's lower half, of pixels of the rule's colour (styles/footnote-rule.svg)
+    blended with white by anti-aliasing (a 0.6 pt line is less than a pixel high), about as long
+    as the rule (50 mm, 197 px)."""
+    from PIL import Image
+
+    fill = re.search(r'fill="#(\w{6})"', (STYLES / "footnote-rule.svg").read_text()).group(1)
+    colour = [int(fill[i:i + 2], 16) for i in (0, 2, 4)]
+
+    def of_the_rule(pixel) -> bool:
+        alphas = [(255 - p) / (255 - c) for p, c in zip(pixel, colour)]
+        return min(alphas) > 0.15 and max(alphas) - min(alphas) < 0.12
+
+    subprocess.run(["pdftoppm", "-r", "100", "-png", str(pdf), str(folder / "p")], check=True)
+    rules = {}
+    for number in range(1, page_count + 1):
+        image = Image.open(next(folder.glob(f"p-*{number}.png"))).convert("RGB")
+        width, height = image.size
+        pixels = image.load()
+        for y in range(height // 2, height):
+            row = [of_the_rule(pixels[x, y]) for x in range(width)]
+            found = [(left, right) for left, right in _runs(row) if 180 <= right - left <= 215]
+            if found:
+                rules[number] = (*found[0], width)
+                break
+    return rules
+
+
+def _runs(flags: list[bool]):
+    """(start, end) of each run of True in ``flags``."""
+    start = None
+    for x, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = x
+        elif not flag and start is not None:
+            yield start, x
+            start = None
+
+
+@pytest.mark.parametrize("edition", ["nested", "english"])
+def test_the_footnote_rule_starts_where_the_parts_lines_start(built_pdf, edition, tmp_path):
+    """The rule above the notes sits at the start of the lines of the part that holds the page:
+    on the left of an English part's pages, on the right of an Arabic part's, whatever the book's
+    own direction (an English annex of an Arabic book; an Arabic annex of an English book)."""
+    from paths import FIXTURES
+
+    _, pdf = built_pdf(FIXTURES / edition)
+    pages = len(pypdf.PdfReader(pdf).pages)
+    seen = set()
+    for number, (left, right, width) in _footnote_rules(pdf, pages, tmp_path).items():
+        text = pdftotext(pdf, number)
+        lang = "en" if len(re.findall("[A-Za-z]", text)) > len(re.findall("[ء-ي]", text)) else "ar"
+        seen.add(lang)
+        middle = (left + right) / 2
+        assert (middle < width / 2) == (lang == "en"), (number, lang, left, right, width)
+    assert seen == {"ar", "en"}, seen

@@ -177,18 +177,26 @@ COUNTER_STYLES = {"western": "decimal", "arabic-indic": "arabic-indic"}
 def book_to_html(book: m.Book, styles_dir: Path) -> str:
     """The whole book as one HTML document, laid out by the template in ``styles/book.html``,
     which reads the model's page geometry, outline and digits."""
-    parts = []
+    parts, pages = [], {}
+    book_page = (book.meta.dir, COUNTER_STYLES[book.meta.digits])
     for part in book.parts:
         ctx = Context(part)
+        page = (part.dir, COUNTER_STYLES[part.digits])
+        # a part whose direction or page-number digits differ from the book's gets its own
+        # named page (CSS Paged Media 3 §7.3): its page numbers in its digits, its footnote rule
+        # at its lines' start; the others stay on the book's unnamed pages
+        name = "" if page == book_page else "-".join(page)
+        if name:
+            pages[name] = page
         parts.append({"part": part, "title": Markup(inlines_to_html(part.title, ctx)),
                       "body": Markup(blocks_to_html(part.blocks, ctx)),
                       "bookmark": m.plain_text(part.title),
-                      "counter_style": COUNTER_STYLES[part.digits]})
+                      "counter_style": page[1], "page": name})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(styles_dir), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     return env.get_template("book.html").render(
         meta=book.meta, page=book.page, parts=parts, outline=book.outline, bullets=m.BULLETS,
-        counter_styles=COUNTER_STYLES,
+        counter_styles=COUNTER_STYLES, named_pages=sorted(pages.items()),
         identity=load_identity(styles_dir), contents=m.label("contents", book.meta.lang),
         counter_style=COUNTER_STYLES[book.meta.digits])
 
