@@ -450,7 +450,8 @@ class _Writer:
     def table_to_docx(self, flow, t: Table, scope: _Scope) -> None:
         """Caption above, a real table in the "Briefing Table" style, the source below.
 
-        Arabic tables get ``w:bidiVisual`` (first column on the right). The header row repeats
+        Arabic tables get ``w:bidiVisual`` (first column on the right), the others
+        ``w:bidiVisual w:val="0"``. The header row repeats
         on each page (``w:tblHeader``). Numeric columns are left-to-right paragraphs in the
         "Table Number" style (aligned right), so their digits line up by place value in both
         directions."""
@@ -467,8 +468,7 @@ class _Writer:
             column.width = Mm(self.text_width_mm * share)
             for cell in column.cells:
                 cell.width = column.width
-        if scope.rtl:
-            oxml.set_bidi_visual(table._tbl)
+        oxml.set_bidi_visual(table._tbl, scope.rtl)
         cell_scope = replace(scope, list_level=-1)
         for r, row in enumerate(rows):
             is_header = bool(t.header) and r == 0

@@ -313,9 +313,11 @@ def wrap_hyperlink(runs: list, r_id: str | None = None, anchor: str | None = Non
 # ---------------------------------------------------------------- tables (§17.4)
 
 
-def set_bidi_visual(tbl) -> None:
-    """``<w:bidiVisual/>``: lay the table out right to left (first column on the right)."""
-    _put(tbl.tblPr, _el("w:bidiVisual"))
+def set_bidi_visual(tbl, rtl: bool) -> None:
+    """``<w:bidiVisual/>``: lay the table out right to left (first column on the right); with
+    ``rtl`` false, ``w:val="0"`` says left to right outright, since LibreOffice otherwise lays an
+    English table of an Arabic book out right to left (from the right-to-left document defaults)."""
+    _put(tbl.tblPr, _el("w:bidiVisual") if rtl else _el("w:bidiVisual", val="0"))
 
 
 def set_table_width_pct(tbl, fiftieths: int = 5000) -> None:
