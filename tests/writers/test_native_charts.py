@@ -273,6 +273,10 @@ def test_digits_fonts_and_number_formats_are_the_parts(fixture_built):
         assert codes, fig.id
         assert all(c.startswith("[$-2000401]") == (digits == "arabic-indic") for c in codes), fig.id
         assert all("\u2212" in c for c in codes), fig.id  # negatives take a true minus sign
+        if digits == "arabic-indic":
+            # a right-to-left run, as in the prose: the minus drawn on the right, ٪ on the left
+            assert all(section.startswith('[$-2000401]"\u200f') and section.endswith('"\u200f"')
+                       for c in codes for section in c.split(";")), fig.id
         faces = {e.get("typeface") for e in xml.iter(f"{{{NS['a']}}}cs")}
         assert faces == {"Amiri" if lang == "ar" else "Noto Serif"}, fig.id
     assert any(c.startswith("[$-2000401]") for chart, *_ in _by_id(fixture_built).values()

@@ -61,6 +61,7 @@ from . import oxml_chart
 # decimal and group separators stay «.» and «,» in LibreOffice, and the percent sign «%».
 DIGIT_PREFIX = {"western": "", "arabic-indic": "[$-2000401]"}
 MINUS = "\u2212"  # the true minus sign of the book's number rule (briefing.numerals)
+RLM = "\u200f"  # RIGHT-TO-LEFT MARK
 # python-pptx's chart types for the book's chart kinds (bar-line: columns, then its lines moved
 # to a line chart on the same axes)
 CHART_TYPES = {"bar": XL_CHART_TYPE.COLUMN_CLUSTERED, "bar-line": XL_CHART_TYPE.COLUMN_CLUSTERED,
@@ -89,13 +90,19 @@ class _Column:
 
 def number_format(decimals: int, digits: str, percent: bool = False) -> str:
     """An Excel number format code printing ``decimals`` places, grouped thousands, a true minus
-    sign, in the part's digits (``#,##0.0;"−"#,##0.0``, ``[$-2000401]0.0%``)."""
+    sign, in the part's digits (``#,##0.0;"−"#,##0.0``; Arabic-Indic ones are right-to-left runs,
+    ``[$-2000401]"\u200f"0.0%"\u200f";…``)."""
     body = "0" if percent else "#,##0"
     if decimals:
         body += "." + "0" * decimals
     if percent:
         body += "%"
     prefix = DIGIT_PREFIX[digits]
+    if digits == "arabic-indic":
+        # a right-to-left run, as the prose prints an Arabic-Indic number (docs/conventions.md):
+        # right-to-left marks around it put its minus on the right and ٪ on the left, in a
+        # label of either direction
+        return f'{prefix}"{RLM}"{body}"{RLM}";{prefix}"{RLM}{MINUS}"{body}"{RLM}"'
     return f'{prefix}{body};{prefix}"{MINUS}"{body}'
 
 
