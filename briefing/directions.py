@@ -50,8 +50,9 @@ def number_run(number: str, digits: str) -> str:
     """One number as printed in an Arabic part: U+2212 for a typed hyphen-minus sign, no space
     before the percent sign, the edition's digits (separators between digits, ٪), isolated."""
     number = re.sub("^-", "\u2212", number).replace(" %", "%").replace(" \u066a", "\u066a")
-    if digits == "arabic-indic":
-        number = localize_typed_digits(number, digits).replace("%", "\u066a")
+    number = localize_typed_digits(number, digits)
+    number = number.replace("%", "\u066a") if digits == "arabic-indic" else number.replace(
+        "\u066a", "%")
     return isolate(number, rtl=digits == "arabic-indic")
 
 
@@ -84,6 +85,9 @@ def english_part_text(text: str) -> str:
     punctuation, so a list of Arabic names reads in its order), and U+2212 for a typed
     hyphen-minus sign («-3.5%» prints «−3.5%»)."""
     text = re.sub(f"(?<![\\w{_DIGIT}])-(?=[{_DIGIT}])", "\u2212", text)
+    # Western digits throughout, whichever the editor typed («٢٠٣٠» prints «2030», «٥٫٧٪» «5.7%»)
+    text = _NUMBER.sub(lambda m: localize_typed_digits(m.group(0), "western").replace(
+        "\u066a", "%"), text)
     return _ARABIC_RUN.sub(lambda m: isolate(m.group(0), rtl=True), text)
 
 

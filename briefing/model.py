@@ -319,7 +319,8 @@ def page_geometry(paper: str) -> PageGeometry:
 @dataclass(frozen=True)
 class OutlineEntry:
     """One line of the contents: level 1 for a part's title, 2 and 3 for its headings; ``target``
-    the id of the heading (or part); ``text`` as printed (number and title, without footnotes)."""
+    the id of the heading (or part); ``text`` as printed (number and title, without footnotes,
+    with the isolates and no-break spaces of :func:`printed_text`)."""
 
     level: int
     target: str
@@ -363,8 +364,20 @@ _ISOLATES = str.maketrans({**dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u2
 def plain_text(content: tuple[Inline, ...]) -> str:
     """The visible text of inline runs (footnotes, the invisible isolates of
     :mod:`briefing.directions` and word joiners left out, no-break spaces as spaces), for alt
-    text, bookmarks, the contents and tests."""
-    return _plain(content).translate(_ISOLATES)
+    text, bookmarks and tests."""
+    return visible(_plain(content))
+
+
+def printed_text(content: tuple[Inline, ...]) -> str:
+    """The text of inline runs as a writer prints it on one line (footnotes left out): with the
+    isolates that keep a number, an address or a name in its direction and order, and the
+    no-break spaces that keep a name whole — for the contents, whose lines are the headings'."""
+    return _plain(content)
+
+
+def visible(text: str) -> str:
+    """``text`` without the invisible isolates and word joiners, no-break spaces as spaces."""
+    return text.translate(_ISOLATES)
 
 
 def _plain(content: tuple[Inline, ...]) -> str:

@@ -35,13 +35,17 @@ def localize_digits(text: str, digits: str) -> str:
 
 _DIGIT_SEPARATOR = re.compile("(?<=[0-9])([.,])(?=[0-9])")
 _DIGITS_ONLY = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+_INDIC_SEPARATOR = re.compile("(?<=[\u0660-\u0669])([\u066b\u066c])(?=[\u0660-\u0669])")
+_WESTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 
 
 def localize_typed_digits(text: str, digits: str) -> str:
-    """Digits of free text in the edition's style: each digit, and a «.» or «,» between two
-    digits (٫ ٬); other punctuation stays («2018-2028،» keeps its hyphen and comma)."""
+    """Digits of free text in the digit style ``digits``, whichever the editor typed: each
+    digit, and a decimal or thousands separator between two digits («.» «,» ↔ «٫» «٬»); other
+    punctuation stays («2018-2028،» keeps its hyphen and comma)."""
     if digits != "arabic-indic":
-        return text
+        text = _INDIC_SEPARATOR.sub(lambda m: "." if m.group(1) == "\u066b" else ",", text)
+        return text.translate(_WESTERN_DIGITS)
     text = _DIGIT_SEPARATOR.sub(lambda m: "\u066b" if m.group(1) == "." else "\u066c", text)
     return text.translate(_DIGITS_ONLY)
 

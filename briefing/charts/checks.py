@@ -36,7 +36,8 @@ def check_drawable(text: str, fonts: tuple[Path, ...], spec, where: str) -> None
     for fallback in fonts[1:]:
         missing = [c for c in missing if at.missing_chars(c, fallback)]
     if missing:
-        names = " or ".join(font.name for font in fonts)
+        names = [font.name for font in fonts]
+        names = " or ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
         raise SourceError(f"the chart font {names} cannot draw {at.describe_chars(missing)} "
                           f"in {where} «{text}»; rephrase without these characters",
                           file=spec.file, key=where)

@@ -37,7 +37,7 @@ from ..errors import SourceError
 NOTE = "\ufffc"  # a footnote call, as one character of a paragraph's text
 # invisible marks the build adds (directions: bidi isolates; sources/title_breaks: a word
 # joiner in a range, a no-break space before a title's last word) are not the editor's text
-_ISOLATES = str.maketrans({**dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u2060")),
+_ISOLATES = str.maketrans({**dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u2060\u200f")),
                            0x00A0: " "})
 # a source bookmark; LibreOffice may add "_Copy_1" to those in footnotes when it saves
 _SOURCE = re.compile(r"(_Src_\d+_\d+)(?:_|$)")

@@ -204,11 +204,11 @@ def _resolve(ref: m.CrossRef, part: m.Part, targets: dict[str, _Target]) -> m.Cr
 def _outline(parts: tuple[m.Part, ...]) -> tuple[m.OutlineEntry, ...]:
     entries = []
     for part in parts:
-        entries.append(m.OutlineEntry(1, part.id, m.plain_text(part.title), part.lang, part.dir,
-                                      part.digits))
+        entries.append(m.OutlineEntry(1, part.id, m.printed_text(part.title), part.lang,
+                                      part.dir, part.digits))
         for node in m.walk(part):
             if isinstance(node, m.Heading):
                 entries.append(m.OutlineEntry(node.level, node.id,
-                                              node.prefix + m.plain_text(node.content),
+                                              node.prefix + m.printed_text(node.content),
                                               part.lang, part.dir, part.digits))
     return tuple(entries)

@@ -103,7 +103,7 @@ BOUND_CASES: list[Case] = [
          "pie chart values"),
     Case("chart-label-no-font-draws", {CHART: append("axis_title: مليون \u4e2d\n")},
          r"population-chart\.yaml \[axis_title\]",
-         ("NotoSansArabic-Regular.ttf or NotoSans-Regular.ttf cannot draw", "U+4E2D", "rephrase"),
+         ("NotoSansArabic-Regular.ttf, NotoSans-Regular.ttf or Amiri-Regular.ttf cannot draw", "U+4E2D", "rephrase"),
          "chart label glyphs no chart font has"),
     Case("map-wrong-shape", {**MAP_FIGURE, GEOJSON: "[]\n"}, r"map\.geojson",
          ("not a GeoJSON FeatureCollection", "python -m briefing.data.geography"),

@@ -59,6 +59,13 @@ TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
 DIV_STYLES = {"aside": "Aside", "signature": "Signature", "note": "Note"}
 HEADING_STYLES = {1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
 TOC_STYLES = {1: "toc 1", 2: "toc 2", 3: "toc 3"}
+# An Arabic-Indic number is a right-to-left isolate in the model (RLI … PDI, briefing.directions).
+# LibreOffice (7.4 and 25.2) breaks lines inside such an isolate, even between two digits
+# («٣» / «٢٪»); right-to-left marks around the number give the same order (its minus on the
+# right, ٪ on the left: the digits are AN, the signs between R neighbours resolve to R, UAX #9
+# N1) and keep it whole.
+RLM = "\u200f"
+_RTL_NUMBER = re.compile("\u2067([\u0660-\u0669\u066a-\u066c\u2212\u2013/:.,-]+)\u2069")
 
 
 def write_docx(book: Book, out_path: Path, styles_dir: Path,
@@ -658,7 +665,7 @@ class _Writer:
     def _text(self, p: DocxParagraph, text: str, scope: _Scope, marks=frozenset()) -> list:
         if not text:
             return []
-        r = p.add_run(text, _char_style(marks))
+        r = p.add_run(_RTL_NUMBER.sub(f"{RLM}\\1{RLM}", text), _char_style(marks))
         if "link" in marks and marks & {"strong", "emph"}:
             # one character style per run: a link keeps its bold and italic as direct formatting
             oxml.set_bold_italic(r._r, bold="strong" in marks, italic="emph" in marks)

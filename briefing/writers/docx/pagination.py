@@ -20,6 +20,8 @@ from pathlib import Path
 from docx import Document
 from docx.oxml.ns import qn
 
+from ... import model as m
+
 log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 180
@@ -90,7 +92,7 @@ def contents_pages(docx: Path, fonts_dir: Path | None = None) -> list[str] | Non
 
 
 def _same(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", m.visible(text)).strip()
 
 
 def style_fonts(docx: Path) -> set[str]:
