@@ -117,6 +117,28 @@ def test_every_number_printed_agrees(outputs):
         f"only in the PDF: {pdf_numbers - docx_numbers}; only in Word: {docx_numbers - pdf_numbers}")
 
 
+SIGNED = re.compile(f"[\u2212-]?[%\u066a]?{NUMBER.pattern}[%\u066a]?[\u2212-]?")
+
+
+def _signed(text: str) -> Counter:
+    """Each number with the signs printed beside it (minus, hyphen, %, ٪), whichever side:
+    a reader's reordering moves a sign, never adds or drops one."""
+    return Counter((re.sub("[^0-9\u0660-\u0669.,\u066b\u066c]", "", token),
+                    "".join(sorted(set(token) & set("\u2212-%\u066a"))))
+                   for token in SIGNED.findall(text))
+
+
+def test_every_sign_printed_agrees(outputs):
+    """Each number carries the same signs in both outputs: the true minus sign (never a hyphen
+    in one of them), the percent sign of its digits (% or ٪)."""
+    pdf, docx = outputs
+    pdf_signed = _signed(_clean(_pdf_body(pdf)))
+    docx_signed = _signed(_clean(_docx_body(read_docx(docx))))
+    assert pdf_signed == docx_signed, (
+        f"only in the PDF: {pdf_signed - docx_signed}; only in Word: {docx_signed - pdf_signed}")
+    assert any(signs for _, signs in pdf_signed), "the edition prints no sign to compare"
+
+
 def test_footnotes_agree(outputs):
     """Each footnote's mark in Word (its section's number format) begins a line of the PDF's
     footnote area («3.», which poppler may give as «.3» in right-to-left text), and Word numbers
