@@ -163,6 +163,13 @@ def styles_copy(tmp_path) -> Path:
 def test_a_missing_bundled_font_file_is_named(styles_copy, tmp_path):
     for path in (styles_copy / "fonts").glob("Amiri-*.ttf"):
         path.unlink()
+    # the chart style names Amiri too (the minus sign's font): the first reader to miss it names it
+    with pytest.raises(SourceError, match=r"chart\.yaml \[fonts\.fallback\[1\]\.regular\]: font "
+                                          r"file Amiri-Regular\.ttf not found"):
+        build(MINI, tmp_path / "out", ("docx",), styles_dir=styles_copy)
+    (styles_copy / "chart.yaml").write_text(
+        (styles_copy / "chart.yaml").read_text().replace("Amiri-Regular.ttf", "NotoSans-Regular.ttf")
+        .replace("Amiri-Bold.ttf", "NotoSans-Bold.ttf"))
     with pytest.raises(SourceError, match=r"\[fonts.body\].*font 'Amiri' is not in .*bundled:"):
         build(MINI, tmp_path / "out", ("docx",), styles_dir=styles_copy)
     assert not list((tmp_path / "out").glob("*.docx")) + list((tmp_path / "out").glob(".*.part"))
