@@ -190,7 +190,7 @@ def test_what_cannot_be_carried_back_is_listed_with_its_place(edited, tmp_path):
     assert f"{place}:7: the computed number «شكل 1:» was changed" in report
     assert f"{place}:19: «225.8» was changed to «226» outside the text" in report
     assert f"{place}:5: «شكل 1» ([[ref:population-chart]]) was edited to «شكل 2»" in report
-    assert f"{place}:42: «الناتج المحلي الإجمالي مقسوماً" in report  # its [^gdp]: line
+    assert f"{place}:42: the footnote text «الناتج المحلي الإجمالي مقسوماً" in report  # [^gdp]:
     assert len(result.not_carried) == 4 and result.diff() == ""  # nothing else changes
 
 
