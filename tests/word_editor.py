@@ -87,16 +87,16 @@ class WordEditor:
 
     def add_after(self, p, text: str, bold: str = "") -> object:
         """A new paragraph after ``p`` in its style (Enter at its end, then typing), with no
-        bookmark; ``bold`` a part of ``text`` typed in bold."""
+        bookmark: ``text``, then ``bold`` typed in bold."""
         new = etree.Element(qn("w:p"))
         ppr = p.find(qn("w:pPr"))
         if ppr is not None:
             new.append(copy.deepcopy(ppr))
-        for part in ([text] if not bold else text.partition(bold)):
+        for part, strong in ((text, False), (bold, True)):
             if not part:
                 continue
             r = etree.SubElement(new, qn("w:r"))
-            if part == bold:
+            if strong:
                 rpr = etree.SubElement(r, qn("w:rPr"))
                 etree.SubElement(rpr, qn("w:b"))
                 etree.SubElement(rpr, qn("w:bCs"))

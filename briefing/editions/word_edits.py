@@ -43,6 +43,9 @@ _ISOLATES = str.maketrans({**dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u2
 # a source bookmark; LibreOffice may add "_Copy_1" to those in footnotes when it saves
 _SOURCE = re.compile(r"(_Src_\d+_\d+)(?:_|$)")
 _BOLD_STYLES = {"Strong", "StrongEmphasis"}
+# the contents' paragraphs (Word's TOC1…TOC9 and heading, LibreOffice's Contents1… when it saves),
+# which Word and the build make from the headings
+_CONTENTS = re.compile(r"^(?:TOC|Contents)(?:\d|Heading)")
 _ITALIC_STYLES = {"Emphasis", "StrongEmphasis"}
 
 
@@ -76,7 +79,8 @@ def read_paragraphs(path: Path) -> dict[str, list[DocxParagraph]]:
     cells = {p: (t, r, c) for t, tbl in enumerate(body.iter(qn("w:tbl")))
              for r, tr in enumerate(tbl.iterchildren(qn("w:tr")))
              for c, tc in enumerate(tr.iterchildren(qn("w:tc"))) for p in tc.iter(qn("w:p"))}
-    return {"body": [_paragraph(p, cell=cells.get(p)) for p in body.iter(qn("w:p"))],
+    return {"body": [_paragraph(p, cell=cells.get(p)) for p in body.iter(qn("w:p"))
+                     if not _CONTENTS.match(_style(p))],
             "notes": [] if notes_root is None else
             [_paragraph(p, note=fn.get(qn("w:id"))) for fn in notes_root.iter(qn("w:footnote"))
              if fn.get(qn("w:type")) is None for p in fn.iter(qn("w:p"))]}  # not separators
@@ -111,12 +115,18 @@ def _paragraph(p, note: str | None = None, cell=None) -> DocxParagraph:
                 text = NOTE
             chars.append(text)
             marks += [mark] * len(text)
-    text = "".join(chars)
+    # spaces at a paragraph's end print nothing, and Markdown cannot keep them (Enter typed
+    # after a space leaves one)
+    text = "".join(chars).rstrip(" ")
+    marks = marks[:len(text)]
     numbered = p.find(f"{qn('w:pPr')}/{qn('w:numPr')}") is not None
     in_table = any(a.tag == qn("w:tc") for a in p.iterancestors())
+    return DocxParagraph(key, text, tuple(marks), numbered, in_table, _style(p), note, cell)
+
+
+def _style(p) -> str:
     style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-    return DocxParagraph(key, text, tuple(marks), numbered, in_table,
-                         "" if style is None else style.get(qn("w:val"), ""), note, cell)
+    return "" if style is None else style.get(qn("w:val"), "")
 
 
 def _run_marks(r) -> tuple[bool, bool]:
@@ -325,6 +335,7 @@ class Import:
     new: dict[Path, list[str]] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)
     not_carried: list[str] = field(default_factory=list)
+    dropped_notes: set[tuple[str, str]] = field(default_factory=set)  # (file, «[^label]») deleted
 
     def diff(self) -> str:
         out = []
@@ -471,6 +482,8 @@ class _Work:
                 if block is not None and block.kind in ("paragraph", "heading") \
                         and not in_notes:
                     self.edits.append(_deletion(block, result))
+                elif in_notes and block is not None and self.note_dropped(block):
+                    self.edits.append(_deletion(block, result))
                 elif in_notes and p.text.strip():
                     result.not_carried.append(
                         f"{place}: the footnote text «{_short(p.text)}» was removed: a footnote "
@@ -503,6 +516,20 @@ class _Work:
                     continue
                 if p.text.strip():
                     self.added(p, anchor, in_notes)
+
+    def note_dropped(self, block: _Block) -> bool:
+        """Whether ``block`` is a paragraph of a footnote whose only call the editor deleted."""
+        lines = self.result.old[Path(block.where.file)]
+        line = block.where.line
+        while line > 1 and not _NOTE_LABEL.match(lines[line - 1]) and (
+                lines[line - 1].startswith("    ") or not lines[line - 1].strip()):
+            line -= 1  # a later paragraph of the note: up to its [^label]: line
+        label = _NOTE_LABEL.match(lines[line - 1])
+        if not label or (block.where.file, label.group().split(":")[0].strip()) \
+                not in self.result.dropped_notes:
+            return False
+        call = re.compile(re.escape(label.group().split(":")[0].strip()) + r"(?!:)")
+        return sum(len(call.findall(text)) for text in lines) == 1
 
     def outside(self, before: DocxParagraph, after: DocxParagraph, anchor) -> None:
         """A paragraph with no source line changed in place: a table cell (carried to a text
@@ -843,6 +870,12 @@ def _edited_markdown(cut: list[Piece], old: str, new: str, marks, where, result:
         if piece.kind in ("text", "mark"):
             continue
         start, end = to_new(piece.start, False), to_new(piece.end, True)
+        if piece.kind == "note" and touched(piece) and NOTE not in new[start:end] \
+                and isinstance(where, m.Where):
+            # the call deleted (Word deletes its footnote with it): the call goes, and its
+            # definition with it when nothing else calls it (see _Work.compare)
+            result.dropped_notes.add((where.file, piece.source))
+            continue
         if piece.start < piece.end and touched(piece):
             if piece.kind == "expr":
                 result.conflicts.append(f"{where}: a number from the data, «{piece.printed}», was "
