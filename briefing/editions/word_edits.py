@@ -10,8 +10,13 @@ bookmarks the Word writer puts around every paragraph written from a block
 their text. Within a changed paragraph the printed text is aligned with its Markdown: literal
 text is edited in place, bold and italic runs become ``**``/``*``, and a number printed from a
 ``{{ … }}`` expression stays an expression: typed over, it is reported as a conflict (both values
-and the line) and kept. Bidi isolates (U+2066–U+2069) and the title breaks' joiners are ignored
-when texts are compared.
+and the line) and kept. A paragraph keeps its Markdown lines (a three-line paragraph edited on
+its second line changes that line), its container (list item, quote, footnote: a paragraph added
+after it goes in it) and is cut in two where Enter was typed in it; a deleted footnote call takes
+its definition with it. Table cells are matched by their place: a text table's cell is its YAML
+scalar (rewritten in place, the rest of ``tables/<id>.yaml`` untouched), a Markdown table's its
+cell of the row's line. Bidi isolates (U+2066–U+2069), the title breaks' joiners, spaces at a
+paragraph's end and the contents are ignored when texts are compared.
 """
 
 from __future__ import annotations
@@ -611,11 +616,8 @@ class _Work:
         if not spec.is_file():
             return False
         lines = self.result.old.setdefault(spec, spec.read_text(encoding="utf-8").splitlines())
-        keys = _cell_keys(lines, bool(table.header), row, column)
-        if keys is None:
-            return False
-        where = f"{spec}:{keys[0] + 1}"
-        return self.scalar_edit(spec, lines, keys[1], old, new, where)
+        node = _cell_node(lines, bool(table.header), row, column)
+        return node is not None and self.scalar_edit(spec, lines, node, old, new)
 
     def markdown_cell_changed(self, table: m.Table, row: int, column: int, old: DocxParagraph,
                               new: DocxParagraph) -> bool:
@@ -642,18 +644,20 @@ class _Work:
         return True
 
     def scalar_edit(self, spec: Path, lines: list[str], node, old: DocxParagraph,
-                    new: DocxParagraph, where: str) -> bool:
+                    new: DocxParagraph) -> bool:
         """Replace one YAML scalar ``node`` (a composed node, on one line) by the cell's new
-        text, keeping the rest of the line; quoted when a plain scalar would read otherwise."""
+        text, keeping the rest of the line; double-quoted when a plain scalar would read
+        otherwise (YAML 1.2 §7.3). False when the scalar spans lines or does not print as the
+        cell did."""
         if node.start_mark.line != node.end_mark.line:
             return False
         number = node.start_mark.line + 1
+        where = f"{spec}:{number}"
         cut = pieces(str(node.value), old.text, _NO_PIECES)
         if cut is None:
             return False
-        value = _edited_markdown(cut, old.text, new.text.replace(SPLIT, " "),
-                                 [(False, False)] * len(new.text), where, self.result,
-                                 escape=lambda ch: ch)
+        value = _edited_markdown(cut, old.text, new.text, [(False, False)] * len(new.text),
+                                 where, self.result, escape=lambda ch: ch)
         if any(b or i for b, i in new.marks) and not any(b or i for b, i in old.marks):
             self.result.not_carried.append(f"{where}: bold or italic in a table cell «"
                                            f"{_short(new.text)}» has no place in the "
@@ -667,10 +671,12 @@ class _Work:
         return False
 
 
-def _cell_keys(lines: list[str], has_header: bool, row: int, column: int):
-    """The composed YAML node of a text table's cell, with its line index; None for a data
-    table (one with ``columns:``), whose body cells come from the data, but its header's from
-    ``stub_header`` and ``columns[n].header``."""
+def _cell_node(lines: list[str], has_header: bool, row: int, column: int):
+    """The composed YAML scalar node (with its place: ``start_mark``, ``end_mark``) of a table
+    specification's cell at ``row`` (0: the header, when there is one), ``column``: in a text
+    table ``header:`` and ``rows:``; in a data table (``columns:``) only the header's,
+    ``stub_header`` and ``columns[n].header`` (its other cells come from the data). None when
+    there is no such scalar."""
     try:
         root = yaml.compose("\n".join(lines) + "\n", Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -696,9 +702,7 @@ def _cell_keys(lines: list[str], has_header: bool, row: int, column: int):
         node = item(doc.get("header"), column)
     else:
         node = item(item(doc.get("rows"), row - has_header), column)
-    if not isinstance(node, yaml.ScalarNode):
-        return None
-    return node.start_mark.line, node
+    return node if isinstance(node, yaml.ScalarNode) else None
 
 
 def _reads_as(lines: list[str], number: int, text: str, node, value: str) -> bool:
