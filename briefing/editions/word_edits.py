@@ -506,6 +506,8 @@ class _Work:
                     before = paired_new[id(p)]
                     block = self.blocks.get(before.key) if before and before.key else None
                     if block is None:
+                        if before is not None and before.marks != p.marks:
+                            self.outside(before, p, anchor)  # bold or italic only
                         continue
                     anchor = block, p
                     after = added[n + 1] if n + 1 < len(added) else None
@@ -544,9 +546,10 @@ class _Work:
             return
         block = self.blocks.get(before.key) if before.key else None
         place = block.where if block else (anchor[0].where if anchor else "the document")
-        self.result.not_carried.append(f"{place}: «{_short(before.text)}» was changed to "
-                                       f"«{_short(after.text)}» outside the text (a cell of a "
-                                       "data table, a source line or a chart)")
+        change = (f"was changed to «{_short(after.text)}»" if before.text != after.text else
+                  "was made bold or italic (or no longer)")
+        self.result.not_carried.append(f"{place}: «{_short(before.text)}» {change} outside the "
+                                       "text (a cell of a data table, a source line or a chart)")
 
     def added(self, p: DocxParagraph, anchor, in_notes: bool) -> None:
         """A new paragraph, inserted after the last kept one: in its list, quote or box, or

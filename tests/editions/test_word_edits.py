@@ -307,8 +307,12 @@ def test_quotes_in_list_items_long_paragraphs_notes_and_cells(tmp_path):
                 "فقرة ثانية في الحاشية.")
     e.retype(e.containing("البند", in_table=True), "البند", "البند المعدل")  # Markdown table
     e.retype(e.containing("الكلمة", in_table=True), "الكلمة", "الكلمة: المفردة")  # needs quotes
+    e.bold(e.containing("لقاء", in_table=True), "لقاء")  # bold has no place in a YAML cell
     result = import_edition(e.save(tmp_path / "edited.docx"), edition)
-    assert result.conflicts == [] and result.not_carried == []
+    assert result.conflicts == []
+    assert result.not_carried == [f"{edition / 'tables' / 'words.yaml'}:4: bold or italic in a "
+                                  "table cell «لقاء» has no place in the table's specification; "
+                                  "the text is carried back"]
     new = result.new[report]
     assert new[at["- > اقتباس هو أول البند."] - 1] == "- > اقتباس هو بداية البند."
     n = at["   > اقتباس في بند مرقم"]
