@@ -190,7 +190,7 @@ def test_what_cannot_be_carried_back_is_listed_with_its_place(edited, tmp_path):
     assert f"{place}:7: the computed number «شكل 1:» was changed" in report
     assert f"{place}:19: «225.8» was changed to «226» outside the text" in report
     assert f"{place}:5: «شكل 1» ([[ref:population-chart]]) was edited to «شكل 2»" in report
-    assert f"{place}:42: «الناتج المحلي الإجمالي مقسوماً" in report  # its [^gdp]: line
+    assert f"{place}:42: the footnote text «الناتج المحلي الإجمالي مقسوماً" in report  # [^gdp]:
     assert len(result.not_carried) == 4 and result.diff() == ""  # nothing else changes
 
 
@@ -259,3 +259,75 @@ def test_every_paragraph_of_the_default_edition_comes_back(tmp_path):
     assert [p.text for p in rebuilt["notes"] if p.key] == [p.text for p in wanted["notes"] if p.key]
     # a footnote called twice is one note (its second call prints its number only)
     assert not [p.text for p in rebuilt["notes"] if not p.key]
+
+
+MORE = """
+## بنى أخرى {#more}
+
+- > اقتباس هو أول البند.
+
+1. بند مرقم.
+
+   > اقتباس في بند مرقم
+   > على سطرين.
+
+سطر أول من فقرة طويلة
+وسطر ثان منها فيه {{ value("population", "UZB", 2022) }} مليون
+وسطر ثالث.
+
+نص فيه حاشية طويلة.[^long]
+
+[^long]: الفقرة الأولى من الحاشية.
+"""
+
+
+def test_quotes_in_list_items_long_paragraphs_notes_and_cells(tmp_path):
+    """Structures the default edition lacks: quotes inside list items (one on the item's line,
+    one on two «>» lines), a paragraph on three lines (only the edited line changes), a
+    paragraph added to a footnote (an indented paragraph of its definition), a paragraph added
+    in a quote, a Markdown table's cell and a text table's header cell."""
+    from word_editor import WordEditor
+    edition = tmp_path / "mini"
+    shutil.copytree(MINI, edition)
+    report = edition / REPORT
+    report.write_text(report.read_text(encoding="utf-8") + MORE, encoding="utf-8")
+    (edition / "tables" / "words.yaml").write_text(
+        "caption: كلمات\nheader: [الكلمة, معناها]\nrows:\n  - [قمة, لقاء]\n", encoding="utf-8")
+    report.write_text(report.read_text(encoding="utf-8") + "\n[[table:words]]\n",
+                      encoding="utf-8")
+    lines = report.read_text(encoding="utf-8").splitlines()
+    at = {text: n for n, text in enumerate(lines, 1)}
+    e = WordEditor(build_docx(edition, tmp_path / "out"))
+    e.retype(e.keyed(f"_Src_0_{at['- > اقتباس هو أول البند.']}"), "أول", "بداية")
+    quote = e.keyed(f"_Src_0_{at['   > اقتباس في بند مرقم']}")
+    e.retype(quote, "على سطرين", "على سطرين معدلين")
+    e.add_after(quote, "اقتباس مضاف.")
+    e.retype(e.keyed(f"_Src_0_{at['سطر أول من فقرة طويلة']}"), "ثان منها", "ثان منها معدل")
+    e.add_after(e.keyed(f"_Src_0_{at['[^long]: الفقرة الأولى من الحاشية.']}"),
+                "فقرة ثانية في الحاشية.")
+    e.retype(e.containing("البند", in_table=True), "البند", "البند المعدل")  # Markdown table
+    e.retype(e.containing("الكلمة", in_table=True), "الكلمة", "الكلمة: المفردة")  # needs quotes
+    e.bold(e.containing("لقاء", in_table=True), "لقاء")  # bold has no place in a YAML cell
+    result = import_edition(e.save(tmp_path / "edited.docx"), edition)
+    assert result.conflicts == []
+    assert result.not_carried == [f"{edition / 'tables' / 'words.yaml'}:4: bold or italic in a "
+                                  "table cell «لقاء» has no place in the table's specification; "
+                                  "the text is carried back"]
+    new = result.new[report]
+    assert new[at["- > اقتباس هو أول البند."] - 1] == "- > اقتباس هو بداية البند."
+    n = at["   > اقتباس في بند مرقم"]
+    assert new[n - 1:n + 3] == ["   > اقتباس في بند مرقم", "   > على سطرين معدلين.", "   >",
+                                "   > اقتباس مضاف."]
+    n = at["سطر أول من فقرة طويلة"] + 2  # after the two lines the quote gained
+    assert new[n - 1:n + 2] == [
+        "سطر أول من فقرة طويلة",
+        'وسطر ثان منها معدل فيه {{ value("population", "UZB", 2022) }} مليون', "وسطر ثالث."]
+    assert new[-5:-2] == ["[^long]: الفقرة الأولى من الحاشية.", "", "    فقرة ثانية في الحاشية."]
+    assert "| البند المعدل | القيمة |" in new
+    assert result.new[edition / "tables" / "words.yaml"][1] == \
+        'header: ["الكلمة: المفردة", معناها]'
+    result.apply()
+    rebuilt = read_paragraphs(build_docx(edition, tmp_path / "again"))
+    wanted = read_paragraphs(tmp_path / "edited.docx")
+    assert [p.text for p in rebuilt["body"]] == [p.text for p in wanted["body"]]
+    assert [p.text for p in rebuilt["notes"]] == [p.text for p in wanted["notes"]]
