@@ -82,7 +82,9 @@ def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES, *
     Each chart's files are named by a hash of all that decides how it looks (specification, the
     data it shows, chart style, fonts, matplotlib), so only charts whose inputs changed are drawn;
     those are drawn side by side in ``workers`` processes (default: one per core). ``planned`` is
-    told, before any drawing, how many charts are to be drawn and how many are reused. With
+    told, before any drawing, how many charts are to be drawn and how many are reused. Each chart
+    drawn is also drawn as the one-page PDF the PDF writer places
+    (:mod:`briefing.writers.pdf.placed_charts`). With
     ``word_charts`` "native", each chart but the map also carries its kind and data
     (``Image.native``), from which the Word writer builds a native chart."""
     style = load_chart_style(styles_dir / "chart.yaml")
@@ -174,15 +176,23 @@ def _draw_one(job: tuple[str, str]) -> tuple | None:
     """Draw one chart; a SourceError comes back as its parts (its pickled form loses them)."""
     edition, style, cache_dir = _WORK
     try:
-        render_chart(edition.charts[job[0]], edition.data, style, cache_dir, lang=job[1],
-                     digits=edition.book.meta.digits)
+        images = render_chart(edition.charts[job[0]], edition.data, style, cache_dir,
+                              lang=job[1], digits=edition.book.meta.digits)
     except SourceError as exc:
         return (exc.message, exc.file, exc.line, exc.key)
+    # the chart as the PDF writer places it (a one-page vector PDF), drawn here, where the
+    # charts are drawn side by side, rather than by the PDF writer, on one core
+    from .writers.pdf import confined_fetcher
+    from .writers.pdf.placed_charts import chart_pdfs
+
+    chart_pdfs([images], cache_dir, confined_fetcher((cache_dir,)))
     return None
 
 
 def _draw(edition: Edition, style, cache_dir: Path, jobs: list, workers: int) -> None:
     workers = min(workers, len(jobs))
+    if jobs:
+        import weasyprint  # noqa: F401  once, before the workers fork (they draw the charts' PDFs)
     if workers <= 1 or not _can_fork():
         _set_work(edition, style, cache_dir)
         try:
