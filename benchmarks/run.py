@@ -184,7 +184,7 @@ lap("imports")
 edition = b.check(Path({str(edition)!r}))
 lap("load")
 cache = Path({str(out)!r}) / ".cache" / "charts"
-book = b.draw_figures(edition, cache)
+book = b.draw_figures(edition, cache, chart_pdfs=True)
 lap("charts")
 fetcher = confined_fetcher((b.STYLES, cache))
 images = list(dict.fromkeys(node.image for _, node in m.walk_with_part(book)
