@@ -52,7 +52,9 @@ def _inlines(content, notes: list | None = None) -> str:
             out.append(f"[{_inlines(run.content)}]({run.url})")
         elif isinstance(run, m.LineBreak):
             out.append("\\\n")
-        elif isinstance(run, m.Note):
+        elif isinstance(run, m.Footnote):
+            if run.repeat:  # the same note called again: no second note
+                continue
             body = " ".join(_inlines(b.content) for b in run.blocks if isinstance(b, m.Paragraph))
             out.append(f"^[{body}]")
         elif isinstance(run, m.CrossRef):
@@ -89,17 +91,17 @@ def _blocks(blocks, lang: str, image: str) -> list[str]:
             out.append(f"::: {block.kind}\n" + "\n\n".join(_blocks(block.blocks, lang, image))
                        + "\n:::")
         elif isinstance(block, m.Table):
-            header = block.header or tuple(() for _ in block.numeric)
+            header = block.header or tuple(() for _ in block.number_columns)
             row = lambda cells: "| " + " | ".join(_inlines(c).replace("\n", " ") for c in cells) + " |"  # noqa: E731
-            align = "|" + "|".join("--:" if num else ":--" for num in block.numeric) + "|"
-            caption = (f"\n\n: {m.label('table', lang)} {block.number}: {_inlines(block.caption)}"
-                       if block.number is not None else "")
+            align = "|" + "|".join("--:" if num else ":--" for num in block.number_columns) + "|"
+            caption = (f"\n\n: {block.label}: {_inlines(block.caption)}"
+                       if block.label is not None else "")
             out.append("\n".join([row(header), align, *(row(r) for r in block.rows)]) + caption)
             if block.source:
                 out.append(f"{m.label('source', lang)} {_escape(block.source)}")
         elif isinstance(block, m.Figure):
             path = getattr(block.image, image)
-            caption = f"{m.label(block.counter, lang)} {block.number}: {_inlines(block.caption)}"
+            caption = f"{block.label}: {_inlines(block.caption)}"
             out.append(f"![{caption}]({path.as_posix()}){{#{block.id} "
                        f"width={block.image.width_mm:.0f}mm}}")
             if block.source:

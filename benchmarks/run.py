@@ -159,30 +159,43 @@ def mb(n: int) -> str:
 
 
 def stages_of_tool(edition: Path, out: Path) -> dict[str, float]:
-    """One cold build, stage by stage in this process (charts drawn by the build's process pool;
-    the PDF and the DOCX one after the other, so each is timed alone)."""
+    """One cold build, stage by stage in this process (charts, and their PDFs, drawn by the
+    build's process pool; the PDF and the DOCX one after the other, so each is timed alone):
+    wall clock and, as "<stage> cpu", CPU time."""
     code = f"""
-import json, time
+import json, os, time
 from pathlib import Path
-t = time.perf_counter(); times = {{}}
+def cpu():
+    t = os.times()  # this process and the chart workers it waited for
+    return t.user + t.system + t.children_user + t.children_system
+t, c = time.perf_counter(), cpu(); times = {{}}
 def lap(name):
-    global t
-    now = time.perf_counter(); times[name] = now - t; t = now
-from briefing import build as b
+    global t, c
+    now, now_cpu = time.perf_counter(), cpu()
+    times[name] = now - t; times[name + " cpu"] = now_cpu - c; t, c = now, now_cpu
+from briefing import build as b, model as m
 from briefing.writers.pdf import book_to_html, confined_fetcher
+from briefing.writers.pdf.placed_charts import chart_pdfs, place_charts, placeholder
+from briefing.writers.pdf.tagging import tagging
+from briefing.writers.pdf.text_layer import faithful_text_layer
 from briefing.writers.docx import write_docx
 from weasyprint import HTML
 lap("imports")
 edition = b.check(Path({str(edition)!r}))
 lap("load")
 cache = Path({str(out)!r}) / ".cache" / "charts"
-book = b.draw_figures(edition, cache)
+book = b.draw_figures(edition, cache, chart_pdfs=True)
 lap("charts")
 fetcher = confined_fetcher((b.STYLES, cache))
-document = HTML(string=book_to_html(book, b.STYLES), base_url=str(b.STYLES.resolve()) + "/",
-                url_fetcher=fetcher).render()
-lap("pdf layout")
-document.write_pdf(Path({str(out)!r}) / "book.pdf", pdf_identifier=b"briefing")
+images = list(dict.fromkeys(node.image for _, node in m.walk_with_part(book)
+                            if isinstance(node, m.Figure)))
+charts = chart_pdfs(images, cache, fetcher)  # drawn with the charts: none is missing
+with faithful_text_layer(), tagging():
+    document = HTML(string=book_to_html(book, b.STYLES, placeholder),
+                    base_url=str(b.STYLES.resolve()) + "/", url_fetcher=fetcher).render()
+    lap("pdf layout")
+    document.write_pdf(Path({str(out)!r}) / "book.pdf", pdf_identifier=b"briefing")
+place_charts(Path({str(out)!r}) / "book.pdf", charts)
 lap("pdf write")
 write_docx(book, Path({str(out)!r}) / "book.docx", b.STYLES)
 lap("docx")
@@ -257,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
              "c": "warm rebuild, one data value changed",
              "d": "--check only",
              "e": "established pipeline (Pandoc + WeasyPrint + matplotlib)"}
-    targets = {"a": ("x (e)", 0.8), "b": ("x (e)", 0.5), "d": ("s", 0.5)}
+    targets = {"a": ("x (e)", 0.7), "b": ("x (e)", 0.4), "c": ("x (e)", 0.5), "d": ("s", 0.4)}
     print(f"\n{'scenario (wall clock)':<58}{'median':>9}{'min':>8}{'max':>8}{'/ (e)':>8}"
           f"{'CPU':>8}{'/ (e)':>7}   peak memory")
     for k in "abcde":
@@ -285,11 +298,12 @@ def main(argv: list[str] | None = None) -> int:
             ("charts", "charts", "charts"), ("HTML (Pandoc for (e))", None, "pandoc html"),
             ("PDF layout", "pdf layout", "pdf layout"), ("PDF write", "pdf write", "pdf write"),
             ("DOCX", "docx", "docx")]
-    print(f"  {'stage':<24}{'this tool':>10}{'(e)':>10}")
+    print(f"  {'stage':<24}{'this tool':>10}{'(CPU)':>8}{'(e)':>10}")
     for label, ours, theirs in rows:
         a = f"{tool[ours]:.2f}" if ours else "-"
+        a_cpu = f"{tool[ours + ' cpu']:.2f}" if ours else "-"
         b = f"{pipeline[theirs]:.2f}" if theirs else "-"
-        print(f"  {label:<24}{a:>10}{b:>10}")
+        print(f"  {label:<24}{a:>10}{a_cpu:>8}{b:>10}")
     print(f"  {'pages':<24}{tool['pages']:>10.0f}{pipeline['pages']:>10.0f}")
     print("  (the tool's charts stage draws in parallel; its build also writes the PDF and DOCX "
           "side by side)")
@@ -308,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         ten_cpu, one_cpu = median_cpu(runs), median_cpu(results["a"])
         print(f"  CPU    {ten_cpu:8.2f} s = {ten_cpu / one_cpu:5.2f} x the 1x cold build")
         print(f"  time   {ten_time:8.2f} s = {ten_time / one_time:5.2f} x the 1x cold build"
-              f"   target <= 10.5 x: {'met' if ten_time / one_time <= 10.5 else 'NOT met'}")
+              f"   target <= 10 x: {'met' if ten_time / one_time <= 10 else 'NOT met'}")
         print(f"  memory {mb(ten_mem):>10} = {ten_mem / one_mem:5.2f} x the 1x cold build "
               f"({mb(one_mem)})   target <= 1.5 GB: "
               f"{'met' if ten_mem <= 1.5 * 2**30 else 'NOT met'}")

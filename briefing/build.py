@@ -76,28 +76,32 @@ def cores() -> int:
 def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES, *,
                  workers: int | None = None, stats: DrawStats | None = None,
                  planned: Callable[[int, int], None] | None = None,
-                 word_charts: str = "native") -> m.Book:
+                 word_charts: str = "native", chart_pdfs: bool = False) -> m.Book:
     """The book with every figure's image drawn (or reused from the cache when unchanged).
 
     Each chart's files are named by a hash of all that decides how it looks (specification, the
     data it shows, chart style, fonts, matplotlib), so only charts whose inputs changed are drawn;
     those are drawn side by side in ``workers`` processes (default: one per core). ``planned`` is
     told, before any drawing, how many charts are to be drawn and how many are reused. With
+    ``chart_pdfs``, each chart drawn is also drawn, by the same worker, as the one-page PDF the PDF
+    writer places (:mod:`briefing.writers.pdf.placed_charts`; else the writer draws it). With
     ``word_charts`` "native", each chart but the map also carries its kind and data
     (``Image.native``), from which the Word writer builds a native chart."""
     style = load_chart_style(styles_dir / "chart.yaml")
     cache_dir.mkdir(parents=True, exist_ok=True)
     digits = edition.book.meta.digits
     jobs = figure_jobs(edition)
+    raster = {job: _raster(edition.charts[job[0]].chart, word_charts) for job in jobs}
     plans = {job: planned_images(edition.charts[job[0]], edition.data, style, cache_dir,
-                                 lang=job[1], digits=digits) for job in jobs}
+                                 lang=job[1], digits=digits, raster=raster[job]) for job in jobs}
     missing = [job for job in jobs if not plans[job][1]]
     stats = stats if stats is not None else DrawStats()
     stats.drawn.extend(missing)
     stats.reused.extend(job for job in jobs if plans[job][1])
     if planned:
         planned(len(missing), len(jobs) - len(missing))
-    _draw(edition, style, cache_dir, missing, workers or cores())
+    _draw(edition, style, cache_dir, [(job, raster[job]) for job in missing], workers or cores(),
+          chart_pdfs)
     images = {job: plans[job][0] for job in jobs}
     native = {}
     if word_charts == "native":
@@ -117,6 +121,12 @@ def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES, *
 
     parts = tuple(m.transform(part, with_image(part)) for part in edition.book.parts)
     return dataclasses.replace(edition.book, parts=parts)
+
+
+def _raster(kind: str, word_charts: str) -> bool:
+    """Whether a chart needs its PNG: only where the Word book shows it as a picture (the map
+    always; every chart with ``word_charts`` "picture")."""
+    return word_charts == "picture" or kind == "map"
 
 
 # the charts stage's inputs, handed to worker processes by fork (they hold mapping proxies, which
@@ -170,31 +180,44 @@ def end_with_parent() -> None:
         pass
 
 
-def _draw_one(job: tuple[str, str]) -> tuple | None:
-    """Draw one chart; a SourceError comes back as its parts (its pickled form loses them)."""
-    edition, style, cache_dir = _WORK
+def _draw_one(task: tuple[tuple[str, str], bool]) -> tuple | None:
+    """Draw one chart ((figure id, language), whether it needs its PNG); a SourceError comes
+    back as its parts (its pickled form loses them)."""
+    edition, style, cache_dir, with_pdf = _WORK
+    job, raster = task
     try:
-        render_chart(edition.charts[job[0]], edition.data, style, cache_dir, lang=job[1],
-                     digits=edition.book.meta.digits)
+        images = render_chart(edition.charts[job[0]], edition.data, style, cache_dir,
+                              lang=job[1], digits=edition.book.meta.digits, raster=raster)
     except SourceError as exc:
         return (exc.message, exc.file, exc.line, exc.key)
+    if not with_pdf:
+        return None
+    # the chart as the PDF writer places it (a one-page vector PDF), drawn here, where the
+    # charts are drawn side by side, rather than by the PDF writer, on one core
+    from .writers.pdf import confined_fetcher
+    from .writers.pdf.placed_charts import chart_pdfs
+
+    chart_pdfs([images], cache_dir, confined_fetcher((cache_dir,)))
     return None
 
 
-def _draw(edition: Edition, style, cache_dir: Path, jobs: list, workers: int) -> None:
+def _draw(edition: Edition, style, cache_dir: Path, jobs: list, workers: int,
+          chart_pdfs: bool) -> None:
     workers = min(workers, len(jobs))
+    if jobs and chart_pdfs:
+        import weasyprint  # noqa: F401  once, before the workers fork (they draw the charts' PDFs)
     if workers <= 1 or not _can_fork():
-        _set_work(edition, style, cache_dir)
+        _set_work(edition, style, cache_dir, chart_pdfs)
         try:
             results = [_draw_one(job) for job in jobs]
         finally:
-            _set_work(None, None, None)
+            _set_work(None, None, None, None)
     else:
         pool = None
         try:
             with interruptions_held():
                 pool = multiprocessing.get_context("fork").Pool(
-                    workers, initializer=_start_worker, initargs=(edition, style, cache_dir))
+                    workers, initializer=_start_worker, initargs=(edition, style, cache_dir, chart_pdfs))
             results = pool.map(_draw_one, jobs, chunksize=1)
         except BaseException:  # interrupted: end every worker now, not after its chart
             if pool is not None:
@@ -292,7 +315,7 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
             book = book_and_docx.book(progress)
         else:
             book = _prepare(edition_dir, cache_dir, styles_dir, workers, steps, progress,
-                            word_charts)
+                            word_charts, "pdf" in formats)
             book_and_docx = None
         for step, target in enumerate(targets, start=3):
             progress(f"[{step}/{steps}] Writing {target}")
@@ -320,8 +343,9 @@ def write_word(book: m.Book, path: Path, styles_dir: Path, page_numbers: bool) -
 
 
 def _prepare(edition_dir: Path, cache_dir: Path, styles_dir: Path, workers: int, steps: int,
-             progress: Progress, word_charts: str = "native") -> m.Book:
-    """Steps 1 and 2: the checked model, with every figure's image drawn or reused."""
+             progress: Progress, word_charts: str = "native", chart_pdfs: bool = True) -> m.Book:
+    """Steps 1 and 2: the checked model, with every figure's image drawn or reused (and, with
+    ``chart_pdfs``, the charts' PDFs for the PDF writer)."""
     progress(f"[1/{steps}] Loading and checking {edition_dir}")
     edition = check(edition_dir, styles_dir)
 
@@ -330,7 +354,7 @@ def _prepare(edition_dir: Path, cache_dir: Path, styles_dir: Path, workers: int,
                  + (f" ({new} changed, {old} unchanged from the cache)" if old else ""))
 
     return draw_figures(edition, cache_dir, styles_dir, workers=workers, planned=planned,
-                        word_charts=word_charts)
+                        word_charts=word_charts, chart_pdfs=chart_pdfs)
 
 
 def _can_fork() -> bool:

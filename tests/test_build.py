@@ -35,11 +35,14 @@ def two_charts(edition_copy) -> Path:
 
 def draw(edition_dir: Path, cache: Path, workers: int = 2) -> DrawStats:
     stats = DrawStats()
-    book = draw_figures(load_edition(edition_dir), cache, STYLES, workers=workers, stats=stats)
+    book = draw_figures(load_edition(edition_dir), cache, STYLES, workers=workers, stats=stats,
+                        chart_pdfs=True)
     for part in book.parts:
         for block in part.blocks:
             if getattr(block, "image", None) is not None:
-                assert block.image.svg.exists() and block.image.png.exists()
+                # the PNG only where Word shows a picture (not a native chart)
+                assert block.image.svg.exists()
+                assert block.image.png.exists() == (block.image.native is None)
     return stats
 
 
@@ -59,7 +62,9 @@ def test_a_paragraph_edit_redraws_no_chart(two_charts, tmp_path):
     assert sorted(first.drawn) == [("gdp-chart", "ar"), ("population-chart", "ar")]
     assert first.reused == []
     before = files(cache)
-    assert len(before) == 4  # an SVG and a PNG per chart, nothing else left behind
+    # an SVG and the PDF writer's one-page PDF per chart (no PNG: Word draws these charts
+    # natively), nothing else left behind
+    assert sorted(name.rsplit(".", 1)[1] for name in before) == ["pdf", "pdf", "svg", "svg"]
 
     replace_in(two_charts / "text" / "01-report.md", "نص داخل الإطار.", "نص آخر داخل الإطار.")
     second = draw(two_charts, cache)

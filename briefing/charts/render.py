@@ -278,9 +278,10 @@ def build_figure(spec: ChartSpec, store: DataStore, style: ChartStyle, *, lang: 
 
 def planned_images(spec: ChartSpec, store: DataStore, style: ChartStyle, out_dir: Path, *,
                    lang: str = "ar", digits: str = "western",
-                   geography: Path | None = None) -> tuple[ChartImages, bool]:
+                   geography: Path | None = None, raster: bool = True) -> tuple[ChartImages, bool]:
     """Where the chart's files go (named by the hash of everything that decides how it looks),
-    and whether they are already there from an earlier build - without drawing anything."""
+    and whether they are already there from an earlier build - without drawing anything; without
+    ``raster``, the PNG is not asked for."""
     geography = geography or (map_file(spec) if spec.chart == "map" else None)
     if lang == "en":
         digits = "western"
@@ -290,15 +291,17 @@ def planned_images(spec: ChartSpec, store: DataStore, style: ChartStyle, out_dir
     svg, png = out_dir / f"{stem}.svg", out_dir / f"{stem}.png"
     width, height = style.size_mm(spec.chart)
     images = ChartImages(svg, png, width, height, (spec.alt or spec.caption).strip())
-    return images, svg.exists() and png.exists()
+    return images, svg.exists() and (png.exists() or not raster)
 
 
 def render_chart(spec: ChartSpec, store: DataStore, style: ChartStyle, out_dir: Path, *,
                  lang: str = "ar", digits: str = "western",
-                 geography: Path | None = None) -> ChartImages:
-    """Draw the chart to ``out_dir`` (or reuse the files drawn earlier from the same inputs)."""
+                 geography: Path | None = None, raster: bool = True) -> ChartImages:
+    """Draw the chart to ``out_dir`` (or reuse the files drawn earlier from the same inputs);
+    without ``raster``, the SVG only (the 300 dpi PNG is for Word's pictures: a third of the
+    drawing time)."""
     images, cached = planned_images(spec, store, style, out_dir, lang=lang, digits=digits,
-                                    geography=geography)
+                                    geography=geography, raster=raster)
     if cached:
         return images
     import matplotlib
@@ -319,14 +322,16 @@ def render_chart(spec: ChartSpec, store: DataStore, style: ChartStyle, out_dir: 
         with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": f"briefing-{spec.id}",
                                     "path.simplify": True}), quiet_line_metrics():
             fig.savefig(tmp_svg, format="svg", metadata={"Date": None, "Creator": None})
-            # the layout the SVG was saved with, kept for the PNG: with a layout engine set, each
-            # savefig lays the figure out and draws it twice (the profile's top item); frozen,
-            # the PNG costs one draw
-            fig.set_layout_engine(None)
-            fig.savefig(tmp_png, format="png", dpi=dpi,
-                        metadata={"Software": None, "Creator": None})
+            if raster:
+                # the layout the SVG was saved with, kept for the PNG: with a layout engine set,
+                # each savefig lays the figure out and draws it twice (the profile's top item);
+                # frozen, the PNG costs one draw
+                fig.set_layout_engine(None)
+                fig.savefig(tmp_png, format="png", dpi=dpi,
+                            metadata={"Software": None, "Creator": None})
         tmp_svg.replace(svg)
-        tmp_png.replace(png)
+        if raster:
+            tmp_png.replace(png)
     finally:
         for tmp in (tmp_svg, tmp_png):
             if tmp.exists():

@@ -128,9 +128,11 @@ def format_number(value: float, decimals: int, *, lang: str = "ar", digits: str 
 
 @functools.cache
 def charmap(font_path: str) -> frozenset[int]:
-    from matplotlib.ft2font import FT2Font
+    # the code points kept in the user's font cache (briefing.fonts), so that ``--check`` reads
+    # no font and does not import matplotlib
+    from ..fonts import _coverage
 
-    return frozenset(FT2Font(font_path).get_charmap())
+    return frozenset(_coverage(Path(font_path))[1])
 
 
 def missing_chars(text: str, font_path: str | Path) -> list[str]:

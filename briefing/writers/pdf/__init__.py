@@ -7,6 +7,7 @@ the only files WeasyPrint may open are under ``styles/`` and the chart images' f
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import functools
 import html
@@ -70,6 +71,9 @@ class Context:
 
     part: m.Part
     in_footnote: bool = False
+    # the URL a figure's <img> shows: its SVG, or (when the PDF writer places charts after
+    # layout) its placeholder (briefing.writers.pdf.placed_charts)
+    chart_src: Callable[[m.Image], str] = lambda image: image.svg.resolve().as_uri()
 
     def tag(self, name: str, attrs: str = "") -> tuple[str, str]:
         """Opening and closing tags of a block element; in a footnote, a ``span`` of that class."""
@@ -143,7 +147,7 @@ def figure_to_html(block: m.Figure, ctx: Context) -> str:
     return (f'<figure id="{esc(block.id)}">'
             f'<figcaption><span class="label">{esc(str(block.label))}:</span> '
             f"{inlines_to_html(block.caption, ctx)}</figcaption>"
-            f'<img src="{block.image.svg.resolve().as_uri()}" alt="{esc(block.alt)}" '
+            f'<img src="{ctx.chart_src(block.image)}" alt="{esc(block.alt)}" '
             f'style="width: {block.image.width_mm:.1f}mm">'
             f"{_source_to_html(block.source, ctx)}</figure>")
 
@@ -174,13 +178,15 @@ _BLOCK: dict[type, Callable] = {
 COUNTER_STYLES = {"western": "decimal", "arabic-indic": "arabic-indic"}
 
 
-def book_to_html(book: m.Book, styles_dir: Path) -> str:
+def book_to_html(book: m.Book, styles_dir: Path,
+                 chart_src: Callable[[m.Image], str] | None = None) -> str:
     """The whole book as one HTML document, laid out by the template in ``styles/book.html``,
-    which reads the model's page geometry, outline and digits."""
+    which reads the model's page geometry, outline and digits. ``chart_src`` gives the URL of a
+    figure's image (default: its SVG's ``file:`` URL)."""
     parts, pages = [], {}
     book_page = (book.meta.dir, COUNTER_STYLES[book.meta.digits])
     for part in book.parts:
-        ctx = Context(part)
+        ctx = Context(part, chart_src=chart_src) if chart_src else Context(part)
         page = (part.dir, COUNTER_STYLES[part.digits])
         # a part whose direction or page-number digits differ from the book's gets its own
         # named page (CSS Paged Media 3 §7.3): its page numbers in its digits, its footnote rule
@@ -203,7 +209,8 @@ def book_to_html(book: m.Book, styles_dir: Path) -> str:
 
 def confined_fetcher(roots: tuple[Path, ...]):
     """A WeasyPrint URL fetcher that opens local files under ``roots`` only: no network, no
-    ``file://`` elsewhere, no symlink out. Made on demand: WeasyPrint is imported only when a PDF
+    ``file://`` elsewhere, no symlink out; and serves the charts' placeholder PNGs, whose bytes are
+    in their ``data:`` URLs. Made on demand: WeasyPrint is imported only when a PDF
     is written, so ``--check`` stays light."""
     return _fetcher_class()(roots)
 
@@ -212,12 +219,17 @@ def confined_fetcher(roots: tuple[Path, ...]):
 def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+    from .placed_charts import PNG_DATA_URL
+
     class ConfinedFetcher(URLFetcher):
         def __init__(self, roots: tuple[Path, ...]):
             super().__init__(allowed_protocols={"file"})
             self.roots = tuple(root.resolve() for root in roots)
 
         def fetch(self, url, headers=None):
+            if url.startswith(PNG_DATA_URL):  # a chart's placeholder: its bytes are in the URL
+                return URLFetcherResponse(url, body=base64.b64decode(url[len(PNG_DATA_URL):]),
+                                          headers={"Content-Type": "image/png"})
             if not url.startswith("file:"):
                 raise ValueError(f"refused to fetch {url}: the book may only use its own files")
             path = Path(URLFetcherResponse(url).path).resolve()  # resolves symlinks too
@@ -241,23 +253,32 @@ PDF_VARIANTS = ("pdf/a-3b", "pdf/ua-1")
 def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *,
               bleed: bool = False, variant: str | None = None) -> None:
     """Lay out and write the book; ``bleed`` adds bleed, crop marks and an sRGB output intent,
-    ``variant`` PDF/A or UA."""
+    ``variant`` PDF/A or UA. The charts are laid out as placeholders and placed afterwards as
+    vector drawings cached in ``image_dir`` (:mod:`.placed_charts`). Raises ``ValueError`` when
+    an image or stylesheet cannot be loaded."""
     from weasyprint import CSS, HTML
 
+    from .placed_charts import chart_pdfs, place_charts, placeholder
     from .tagging import tagging
     from .text_layer import faithful_text_layer
 
     fetcher = confined_fetcher((styles_dir, image_dir))
-    with _failed_loads() as failures, faithful_text_layer(), tagging():
-        document = HTML(string=book_to_html(book, styles_dir),
-                        base_url=str(styles_dir.resolve()) + "/", url_fetcher=fetcher)
-        extra = [CSS(string=PRINT_CSS, url_fetcher=fetcher)] if bleed else []
-        document.write_pdf(out_path, stylesheets=extra, pdf_identifier=b"briefing",
-                           pdf_variant=variant, uncompressed_pdf=False,
-                           output_intent=PRINT_OUTPUT_INTENT if bleed else None)
+    images = list(dict.fromkeys(node.image for _, node in m.walk_with_part(book)
+                                if isinstance(node, m.Figure) and node.image is not None))
+    with _failed_loads() as failures:
+        charts = chart_pdfs(images, image_dir, fetcher)
+        with faithful_text_layer(), tagging():
+            html = book_to_html(book, styles_dir, placeholder)
+            document = HTML(string=html, base_url=str(styles_dir.resolve()) + "/",
+                            url_fetcher=fetcher)
+            extra = [CSS(string=PRINT_CSS, url_fetcher=fetcher)] if bleed else []
+            document.write_pdf(out_path, stylesheets=extra, pdf_identifier=b"briefing",
+                               pdf_variant=variant, uncompressed_pdf=False,
+                               output_intent=PRINT_OUTPUT_INTENT if bleed else None)
     if failures:
         raise ValueError("the PDF would lack what WeasyPrint could not load: "
                          + "; ".join(failures))
+    place_charts(out_path, charts)
 
 
 @contextmanager

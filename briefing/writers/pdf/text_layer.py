@@ -183,7 +183,13 @@ def _cached(digest: bytes, font_bytes: bytes, index: int):
 
 def _font_texts(font) -> tuple[dict[int, str], frozenset[int]]:
     """:func:`font_texts` of a WeasyPrint ``Font``, computed once per font file."""
-    return _cached(hashlib.sha256(font.file_content).digest(), font.file_content, font.index or 0)
+    # called for every text run drawn: the digest of the font's bytes (hundreds of kB) is kept
+    # with the font object, for as long as those bytes are its file (subsetting replaces them)
+    content = font.file_content
+    digest = getattr(font, "_briefing_digest", None)
+    if digest is None or digest[0] is not content:
+        digest = font._briefing_digest = (content, hashlib.sha256(content).digest())
+    return _cached(digest[1], content, font.index or 0)
 
 
 def correct_to_unicode(font) -> int:
