@@ -26,7 +26,7 @@ from . import shaping as at
 from . import collisions
 from .checks import check_drawable, drawn_text
 from .collisions import Label, Place, add_label, marks_bar
-from .pie import luminance
+from .pie import _luminance
 
 MM = 1 / 25.4
 _registered: dict[str, str] = {}  # bundled font file → the family name matplotlib finds it by
@@ -338,7 +338,7 @@ def _nice_limits(axis, values, labels: bool, include_zero: bool) -> tuple[float,
 
 def _on(style, fill: str) -> str:
     """The colour of a label written on a bar of colour ``fill``: white on dark bars."""
-    return "white" if luminance(fill) < 0.55 else style.get("colors", "text")
+    return "white" if _luminance(fill) < 0.55 else style.get("colors", "text")
 
 
 def _bar_places(outward_positive: bool, horizontal: bool, inside_color: str) -> list[Place]:

@@ -9,7 +9,7 @@ from matplotlib.patches import Patch
 from . import shaping as at
 from .checks import check_pie_values
 
-def luminance(hex_color: str) -> float:
+def _luminance(hex_color: str) -> float:
     """The luma of a #rrggbb colour (0 black - 1 white), to choose white or dark text on it."""
     r, g, b = (int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
@@ -73,7 +73,7 @@ def draw_pie(ax, fig, spec, data, style, L, rtl):
         if share >= (5 if donut else 4):
             ax.text(r_in * math.cos(ang), r_in * math.sin(ang), txt, ha="center", va="center",
                     fontproperties=L.prop(sizes["value"]),
-                    color="white" if luminance(c) < 0.55 else style.get("colors", "text"))
+                    color="white" if _luminance(c) < 0.55 else style.get("colors", "text"))
         else:
             outside.append((ang, txt))
     ax.set_ylim(-1.2, 1.2)

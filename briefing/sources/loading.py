@@ -39,6 +39,7 @@ from .numbering import SECTION_STYLES, SUBSECTION_STYLES, PartNumbering, number_
 from .table_fit import fit_table
 from .tables import read_table
 from .text import Converter, ParsedPart, check_structure, parse
+from .quotes import typographic_quotes
 from .title_breaks import keep_titles_together, name_pairs
 
 MANIFEST = "edition.yaml"
@@ -88,7 +89,8 @@ def load_edition(root: Path, missing: Callable[..., None] | None = None,
                             **_lenient(missing, file), **more)
 
     placed = _Placements(root, data, prose, missing, meta)
-    parts = tuple(_convert(entry, meta, data, prose, placed) for entry in entries)
+    parts = tuple(typographic_quotes(_convert(entry, meta, data, prose, placed))
+                  for entry in entries)
     parts, outline = number_book(parts, {e.id: PartNumbering(e.numbering, e.subnumbering)
                                          for e in entries})
     book = m.Book(meta, parts, outline, m.page_geometry(meta.paper))
