@@ -18,6 +18,7 @@ in a note). The figure's layout is then frozen, so the saved image is the one ch
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -108,8 +109,6 @@ def text_corners(t: Text, renderer) -> list[tuple[float, float]]:
     angle = t.get_rotation() % 180
     if angle == 0:
         return [(box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1)]
-    import math
-
     upright = Text(0, 0, t.get_text(), fontproperties=t.get_fontproperties(),
                    linespacing=t.get_linespacing())
     upright.set_figure(t.get_figure(root=True))
