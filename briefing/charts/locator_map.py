@@ -85,7 +85,9 @@ def draw_map(ax, fig, spec, store, style, L, rtl: bool, geography: Path) -> None
     label_at = cfg.get("label_at", {})
     inside = cfg.get("label_inside", {})
     names = {}
-    placed = []  # (label, the country it must stay in, or None for a label on a leader)
+    # (label, the country it must stay in or None for a label on a leader, whether it may be left
+    # out: a neighbour's name, there for orientation only)
+    placed = []
     for code in highlight + context:
         ent = store.entities.get(code)
         names[code] = (ent.en if L.lang == "en" else ent.ar) if ent else (
@@ -101,11 +103,12 @@ def draw_map(ax, fig, spec, store, style, L, rtl: bool, geography: Path) -> None
                 text, (cx, cy), xytext=(lx, ly), ha="center", va="center",
                 fontproperties=L.prop(sizes["map_label_small"]), color=cfg["label"], zorder=6,
                 arrowprops={"arrowstyle": "-", "lw": 0.5, "color": style.get("colors", "text"),
-                            "shrinkA": 1, "shrinkB": 0}), None))
+                            "shrinkA": 1, "shrinkB": 0}), None, False))
         else:
             lx, ly = inside.get(code) or _label_point(countries[code], extent)[:2]
             placed.append((ax.text(lx, ly, text, ha="center", va="center", color=fg, zorder=6,
-                                   fontproperties=L.prop(sizes["map_label"], bold=dark)), code))
+                                   fontproperties=L.prop(sizes["map_label"], bold=dark)), code,
+                           False))
     # neighbours large enough to carry a name, in grey, for orientation
     for code in sorted(countries):
         if code in names:
@@ -116,7 +119,7 @@ def draw_map(ax, fig, spec, store, style, L, rtl: bool, geography: Path) -> None
         name = countries[code].name_en if L.lang == "en" else countries[code].name_ar
         placed.append((ax.text(cx, cy, L(name, "map"), ha="center", va="center", zorder=5,
                                color=cfg["neighbour_label"],
-                               fontproperties=L.prop(sizes["map_label_small"])), code))
+                               fontproperties=L.prop(sizes["map_label_small"])), code, True))
     handles = []
     for codes, group, color in ((highlight, hi_group, cfg["highlight"]), (context, ctx_group, cfg["context"])):
         if codes and group:
@@ -133,8 +136,8 @@ def draw_map(ax, fig, spec, store, style, L, rtl: bool, geography: Path) -> None
 def _clear_of_borders(fig, ax, placed, outlines) -> None:
     """Move each label, in order, to the nearest place (on a grid of 1.5 points, up to 30 points
     away) where no border crosses its ink and its box overlaps no label placed before it; a
-    country's own name stays inside the country. A name with no such place is left out if it is
-    a neighbour's (grey, for orientation only), else kept where it was. Labels are aligned on
+    country's own name stays inside the country, and none goes under the legend. A name with no
+    such place is left out if it may be (a neighbour's), else kept where it was. Labels are aligned on
     their baseline (the ink is measured from it) and the layout is frozen, so the saved map is
     the one measured."""
     with quiet_line_metrics():
@@ -147,8 +150,9 @@ def _clear_of_borders(fig, ax, placed, outlines) -> None:
     step = renderer.points_to_pixels(1.5)
     offsets = sorted(((dx * step, dy * step) for dx in range(-20, 21) for dy in range(-20, 21)),
                      key=lambda d: (d[0] ** 2 + d[1] ** 2, d))
-    taken = []
-    for text, code in placed:
+    legend = ax.get_legend()
+    taken = [legend.get_window_extent(renderer)] if legend is not None else []
+    for text, code, optional in placed:
         # aligned on the baseline, with the ink's middle where the middle of the line was
         box = label_box(text, renderer)
         text.set_va("baseline")
@@ -168,7 +172,7 @@ def _clear_of_borders(fig, ax, placed, outlines) -> None:
                 taken.append(box_at)
                 break
         else:
-            if text.get_zorder() == 5:  # a neighbour's name, for orientation only
+            if optional:
                 text.set_visible(False)
             else:
                 taken.append(box)
