@@ -23,7 +23,10 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import shaping as at
+from . import collisions
 from .checks import check_drawable, drawn_text
+from .collisions import Label, Place, add_label, marks_bar
+from .pie import _luminance
 
 MM = 1 / 25.4
 _registered: dict[str, str] = {}  # bundled font file → the family name matplotlib finds it by
@@ -82,8 +85,8 @@ def draw(spec, data, store, style, *, lang: str, digits: str, geography: Path) -
     rtl = lang == "ar"
     width, height = style.size_mm(spec.chart)
     with matplotlib.rc_context(_rc(style)):
-        fig = Figure(figsize=(width * MM, height * MM), layout="constrained")
-        fig.get_layout_engine().set(w_pad=1.5 * MM, h_pad=1.5 * MM, wspace=0, hspace=0)
+        fig = Figure(figsize=(width * MM, height * MM))
+        _layout(fig)
         L = Labeller(fig, spec, style, lang, digits)
         ax = fig.add_subplot()
         if spec.chart == "map":
@@ -96,7 +99,63 @@ def draw(spec, data, store, style, *, lang: str, digits: str, geography: Path) -
             _draw_barh(ax, fig, spec, data, style, L, rtl)
         else:
             _draw_xy(ax, fig, spec, data, style, L, rtl)
+        _place_value_labels(fig, style, L, rtl)
     return fig
+
+
+def _layout(fig) -> None:
+    fig.set_layout_engine("constrained")
+    fig.get_layout_engine().set(w_pad=1.5 * MM, h_pad=1.5 * MM, wspace=0, hspace=0)
+
+
+def _place_value_labels(fig, style, L, rtl) -> None:
+    """Value labels placed clear of each other, of the other texts and of the marks
+    (:mod:`briefing.charts.collisions`); those left without room are named in a note under the
+    chart (``fig._briefing_note``), the chart laid out again with it and the labels placed again,
+    until no more are left out than the note names (it is then rewritten to name exactly those:
+    shorter, it fits the room kept for it)."""
+    fig._briefing_note = None
+    noted: list[str] = []
+    dropped = [label.name for label in collisions.place_labels(fig)]
+    while not set(dropped) <= set(noted):
+        _layout(fig)
+        _note(fig, style, L, rtl, dropped)
+        noted = dropped
+        dropped = [label.name for label in collisions.place_labels(fig)]
+    if dropped != noted:
+        fig._briefing_note.set_text(_note_text(fig, style, L, dropped))
+
+
+def _note_text(fig, style, L, names: list[str]) -> str:
+    """«<dropped>: name value; …» wrapped to the chart's width between entries (drawn form)."""
+    size = style.get("sizes", "legend") - 1
+    sep = ";" if L.lang == "en" else "؛"
+    items = [style.get("value_labels", "dropped", L.lang) + ":"] + [
+        name + (sep if i < len(names) - 1 else "") for i, name in enumerate(names)]
+    width = fig.get_figwidth() * 25.4 - 6
+    lines = [items[0]]
+    for item in items[1:]:
+        if _text_width_mm(L, f"{lines[-1]} {item}", size) <= width:
+            lines[-1] += f" {item}"
+        else:
+            lines.append(item)
+    return L("\n".join(lines), "note")
+
+
+def _note(fig, style, L, rtl, names: list[str]) -> None:
+    """The note of the values left out (:func:`_note_text`) under the chart: the title of the
+    legend there, above its entries, or else the figure's foot line (both kept clear by the
+    layout)."""
+    text, prop = _note_text(fig, style, L, names), L.prop(style.get("sizes", "legend") - 1)
+    if fig.legends:
+        fig.legends[0].set_title(text, prop=prop)
+        note = fig.legends[0].get_title()
+    else:
+        note = fig.supxlabel(text, x=1 if rtl else 0, ha="right" if rtl else "left",
+                             fontproperties=prop)
+    note.set_multialignment("right" if rtl else "left")
+    note.set_linespacing(1.1)
+    fig._briefing_note = note
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -279,6 +338,49 @@ def _nice_limits(axis, values, labels: bool, include_zero: bool) -> tuple[float,
     return ticks[0], ticks[-1]
 
 
+def _on(style, fill: str) -> str:
+    """The colour of a label written on a bar of colour ``fill``: white on dark bars."""
+    return "white" if _luminance(fill) < 0.55 else style.get("colors", "text")
+
+
+def _bar_places(outward_positive: bool, horizontal: bool, inside_color: str) -> list[Place]:
+    """Where a bar's value label may go, best first: just past the bar's end, inside its end,
+    farther out (with a leader), then beside that. ``outward_positive``: the bar grows towards
+    larger x or y on the page."""
+    sign = 1 if outward_positive else -1
+    if horizontal:
+        out, inward = ("left", "right") if sign > 0 else ("right", "left")
+        return [Place(2.5 * sign, 0, out, "center"),
+                Place(-2.5 * sign, 0, inward, "center", inside=True, color=inside_color),
+                *(Place(d * sign, dy, out, "center") for d in (9, 16) for dy in (0, 6, -6))]
+    out, inward = ("bottom", "top") if sign > 0 else ("top", "bottom")
+    return [Place(0, 2.5 * sign, "center", out),
+            Place(0, -2.5 * sign, "center", inward, inside=True, color=inside_color),
+            *(Place(dx, d * sign, ha, out) for d in (9, 16, 24)
+              for dx, ha in ((0, "center"), (6, "left"), (-6, "right")))]
+
+
+def _point_places(below_first: bool) -> list[Place]:
+    """Where a line point's value label may go, best first: under or over it (``below_first``:
+    under, as when bars rise to the line), beside it, at its corners, then farther (leader)."""
+    below, above = Place(0, -4, "center", "top"), Place(0, 4, "center", "bottom")
+    near = [below, above] if below_first else [above, below]
+    near += [Place(5, 0, "left", "center"), Place(-5, 0, "right", "center"),
+             Place(4, 4, "left", "bottom"), Place(-4, 4, "right", "bottom"),
+             Place(4, -4, "left", "top"), Place(-4, -4, "right", "top")]
+    far = [Place(p.dx * f, p.dy * f, p.ha, p.va) for f in (2.5, 4) for p in near]
+    return near + far
+
+
+def _label_name(fig, series, data, i: int, drawn: str) -> str:
+    """What a value label says, in words, for the note of labels left out: «series category:
+    value» (logical text)."""
+    value = fig._briefing_logical.get(drawn, drawn)
+    if len(data.series) == 1:
+        return f"{data.categories[i]}: {value}"
+    return f"{series.name} {data.categories[i]}: {value}"
+
+
 def _positions(n: int, reverse: bool) -> list[float]:
     return [float(n - 1 - i) if reverse else float(i) for i in range(n)]
 
@@ -304,12 +406,13 @@ def _draw_xy(ax, fig, spec, data, style, L, rtl):
         for s in bars:
             for i, (v, e) in enumerate(zip(s.values, s.estimate)):
                 bottom = pos_bottom[i] if v >= 0 else neg_bottom[i]
-                ax.bar(xs[i], v, bw * 0.8, bottom=bottom, color=colors[s.key], linewidth=0,
-                       alpha=est["alpha"] if e else 1, hatch=est["hatch"] if e else None,
-                       edgecolor=colors[s.key])
+                bar = ax.bar(xs[i], v, bw * 0.8, bottom=bottom, color=colors[s.key], linewidth=0,
+                             alpha=est["alpha"] if e else 1, hatch=est["hatch"] if e else None,
+                             edgecolor=colors[s.key])
+                marks_bar(bar)
                 any_estimate |= e
                 if spec.value_labels:
-                    labels_to_draw.append((xs[i], bottom + v / 2, s, v, "center", True))
+                    labels_to_draw.append((xs[i], bottom + v / 2, s, v, "center", bar[0], i))
                 if v >= 0:
                     pos_bottom[i] += v
                 else:
@@ -322,28 +425,37 @@ def _draw_xy(ax, fig, spec, data, style, L, rtl):
             if rtl:
                 off = -off  # the first series is the rightmost bar of its group
             for i, (v, e) in enumerate(zip(s.values, s.estimate)):
-                ax.bar(xs[i] + off, v, w * 0.92, color=colors[s.key], linewidth=0,
-                       alpha=est["alpha"] if e else 1, hatch=est["hatch"] if e else None,
-                       edgecolor=colors[s.key])
+                bar = ax.bar(xs[i] + off, v, w * 0.92, color=colors[s.key], linewidth=0,
+                             alpha=est["alpha"] if e else 1, hatch=est["hatch"] if e else None,
+                             edgecolor=colors[s.key])
+                marks_bar(bar)
                 any_estimate |= e
                 if spec.value_labels:
-                    labels_to_draw.append((xs[i] + off, v, s, v, "edge", False))
+                    labels_to_draw.append((xs[i] + off, v, s, v, "edge", bar[0], i))
     lw = style.get("lines", "line_width")
     ms = style.get("lines", "marker_size")
     for s in lines:
         c = colors[s.key]
         actual = [(x, v) for x, v, e in zip(xs, s.values, s.estimate) if not e]
         estim = [(x, v) for x, v, e in zip(xs, s.values, s.estimate) if e]
+        markers = {}  # category index → the marker drawn there: (its Line2D, its index in it)
         if actual:
-            ax.plot(*zip(*actual), color=c, lw=lw, marker="o", ms=ms, solid_capstyle="round", zorder=3)
+            (line,) = ax.plot(*zip(*actual), color=c, lw=lw, marker="o", ms=ms,
+                              solid_capstyle="round", zorder=3)
+            markers.update({i: (line, k) for k, i in enumerate(
+                i for i, e in enumerate(s.estimate) if not e)})
         if estim:
             any_estimate = True
             link = actual[-1:] + estim
             ax.plot(*zip(*link), color=c, lw=lw, linestyle=_dash(style), zorder=3)
-            ax.plot(*zip(*estim), color=c, lw=0, marker="o", ms=ms, mfc="white", mew=lw * 0.7, zorder=4)
+            (line,) = ax.plot(*zip(*estim), color=c, lw=0, marker="o", ms=ms, mfc="white",
+                              mew=lw * 0.7, zorder=4)
+            markers.update({i: (line, k) for k, i in enumerate(
+                i for i, e in enumerate(s.estimate) if e)})
         if spec.value_labels:
-            for x, v in zip(xs, s.values):
-                labels_to_draw.append((x, v, s, v, "line-over-bars" if bars else "line", False))
+            for i, (x, v) in enumerate(zip(xs, s.values)):
+                labels_to_draw.append((x, v, s, v, "line-over-bars" if bars else "line",
+                                       markers[i], i))
     # axes
     value_right = rtl and style.get("rtl", "value_axis", default="right") == "right"
     _clean_axes(ax, style, "right" if value_right else "left")
@@ -365,27 +477,24 @@ def _draw_xy(ax, fig, spec, data, style, L, rtl):
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
     _value_formatter(ax.yaxis, data, L)
     ax.yaxis.set_tick_params(labelsize=sizes["tick"])
-    # value labels
-    if labels_to_draw:
-        span = ax.get_ylim()[1] - ax.get_ylim()[0]
-        for x, y, s, v, how, inside in labels_to_draw:
-            txt = L.number(v, data.decimals)
-            if how == "center":
-                if abs(v) < span * 0.06:
-                    continue
-                ax.text(x, y, txt, ha="center", va="center", fontproperties=L.prop(sizes["value"]),
-                        color="white", zorder=5)
-            elif how == "line-over-bars":  # under the point, on white, in the line's colour
-                ax.annotate(txt, (x, y), xytext=(0, -4), textcoords="offset points",
-                            ha="center", va="top", annotation_clip=False,
-                            fontproperties=L.prop(sizes["value"], bold=True), zorder=6,
-                            color=colors[s.key],
-                            path_effects=[patheffects.withStroke(linewidth=2.2, foreground="white")])
-            else:
-                ax.annotate(txt, (x, y), xytext=(0, 2.5 if v >= 0 else -2.5), textcoords="offset points",
-                            ha="center", va="bottom" if v >= 0 else "top", annotation_clip=False,
-                            fontproperties=L.prop(sizes["value"]), zorder=5,
-                            color=style.get("colors", "text"))
+    # value labels: placed, clear of each other and of the marks, once the figure is laid out
+    text_color = style.get("colors", "text")
+    for x, y, s, v, how, own, i in labels_to_draw:
+        props = {"fontproperties": L.prop(sizes["value"]), "color": text_color, "zorder": 5}
+        if how == "center":
+            places = [Place(0, 0, "center", "center", inside=True, color="white")]
+        elif how == "edge":
+            places = _bar_places(v >= 0, False, _on(style, colors[s.key]))
+        else:  # a line's point; over bars, in the line's colour on a white halo
+            places = _point_places(below_first=how == "line-over-bars")
+            if how == "line-over-bars":
+                props.update(fontproperties=L.prop(sizes["value"], bold=True), zorder=6,
+                             color=colors[s.key], path_effects=[
+                                 patheffects.withStroke(linewidth=2.2, foreground="white")])
+        txt = L.number(v, data.decimals)
+        add_label(fig, Label(ax, (x, y), txt, places, props, own=own,
+                             leader_color=style.get("colors", "axis"),
+                             name=_label_name(fig, s, data, i, txt)))
     _unit(ax, data, style, L, rtl, value_right)
     # legend: series only when there is more than one, plus the projections entry
     handles = []
@@ -413,11 +522,15 @@ def _draw_barh(ax, fig, spec, data, style, L, rtl):
     h = min(style.get("lines", "bar_width", default=0.72), 0.2 * n * m) / m
     any_estimate = False
     from_right = rtl and style.get("rtl", "barh_from_right", default=True)
+    own = {}  # (series, category) → its bar
     for k, s in enumerate(data.series):
         off = ((m - 1) / 2 - k) * h
         for i, (v, e) in enumerate(zip(s.values, s.estimate)):
-            ax.barh(ys[i] + off, v, h * 0.9, color=colors[k], linewidth=0, edgecolor=colors[k],
-                    alpha=est["alpha"] if e else 1, hatch=est["hatch"] if e else None)
+            bar = ax.barh(ys[i] + off, v, h * 0.9, color=colors[k], linewidth=0,
+                          edgecolor=colors[k], alpha=est["alpha"] if e else 1,
+                          hatch=est["hatch"] if e else None)
+            marks_bar(bar)
+            own[k, i] = bar[0]
             any_estimate |= e
     _clean_axes(ax, style, "bottom-rtl" if from_right else "bottom")
     _nice_limits(ax.xaxis, [v for s in data.series for v in s.values], spec.value_labels,
@@ -440,13 +553,14 @@ def _draw_barh(ax, fig, spec, data, style, L, rtl):
         for k, s in enumerate(data.series):
             off = ((m - 1) / 2 - k) * h
             for i, v in enumerate(s.values):
-                pad = 2.5 if v >= 0 else -2.5
-                if from_right:
-                    pad = -pad
-                ax.annotate(L.number(v, data.decimals), (v, ys[i] + off), xytext=(pad, 0),
-                            textcoords="offset points", va="center", annotation_clip=False,
-                            ha="left" if pad > 0 else "right",
-                            fontproperties=L.prop(sizes["value"]), color=style.get("colors", "text"))
+                txt = L.number(v, data.decimals)
+                add_label(fig, Label(
+                    ax, (v, ys[i] + off), txt,
+                    _bar_places((v >= 0) != from_right, True, _on(style, colors[k])),
+                    {"fontproperties": L.prop(sizes["value"]), "color": style.get("colors", "text"),
+                     "zorder": 5},
+                    own=own[k, i], leader_color=style.get("colors", "axis"),
+                    name=_label_name(fig, s, data, i, txt)))
     if data.unit:
         ax.set_xlabel(L(data.unit, "axis_title"), fontproperties=L.prop(sizes["unit"]),
                       loc="right" if rtl else "left")

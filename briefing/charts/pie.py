@@ -10,6 +10,7 @@ from . import shaping as at
 from .checks import check_pie_values
 
 def _luminance(hex_color: str) -> float:
+    """The luma of a #rrggbb colour (0 black - 1 white), to choose white or dark text on it."""
     r, g, b = (int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 

@@ -33,7 +33,7 @@ from ..sources.files import check_keys, read_yaml
 from ..identity import load_identity
 
 STYLE_KEYS = {"figure", "fonts", "sizes", "colors", "lines", "estimate", "grid", "rtl", "units",
-              "map", "word"}
+              "map", "word", "value_labels"}
 FONTS_DIR = Path(__file__).resolve().parents[2] / "styles" / "fonts"
 # The drawing code itself is part of every chart's cache key: an edited drawing module must not
 # leave charts drawn by its old version in the cache (nobody has to remember to bump a number).

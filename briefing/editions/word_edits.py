@@ -233,8 +233,11 @@ _PIECES = re.compile(r"(?P<expr>\{\{.*?\}\})|(?P<stmt>\{%.*?%\}|\{#.*?#\})"
 # a specification's caption is plain text with expressions (briefing.sources.expressions)
 _FIELD_PIECES = re.compile(r"(?P<expr>\{\{.*?\}\})|(?P<stmt>\{%.*?%\}|\{#.*?#\})", re.S)
 # what the book may print for a typed character (directions.part_text: the part's digits and
-# separators, U+2212 for a minus), one for one so that places in a text stay the same
-_PRINTED = str.maketrans("٠١٢٣٤٥٦٧٨٩٫٬٪\u2212\n", "0123456789.,%- ")
+# separators, U+2212 for a minus; sources.quotes: the language's quotation marks), one for one so
+# that places in a text stay the same
+_PRINTED = str.maketrans("٠١٢٣٤٥٦٧٨٩٫٬٪\u2212\n«»\u201c\u201d\u201e\u2018\u2019",
+                         "0123456789.,%- \"\"\"\"\"''")
+_PRINTED_FORMS = "٠١٢٣٤٥٦٧٨٩٫٬٪\u2212\"«»\u201c\u201d\u201e'\u2018\u2019"
 
 
 @dataclass
@@ -253,13 +256,15 @@ def _typed(piece: Piece) -> str:
 
 def _literal_pattern(text: str) -> str:
     """A pattern for typed text as the book prints it: in the part's digits, a minus sign for a
-    hyphen-minus, no space before a percent sign (:mod:`briefing.directions`)."""
+    hyphen-minus, no space before a percent sign (:mod:`briefing.directions`), the language's
+    quotation marks for any typed (:mod:`briefing.sources.quotes`)."""
     out = []
     for i, ch in enumerate(text):
         if ch == " " and text[i + 1:i + 2] in ("%", "\u066a"):
             out.append(" ?")
             continue
-        forms = {ch, *(c for c in "٠١٢٣٤٥٦٧٨٩٫٬٪\u2212" if c.translate(_PRINTED) == ch)}
+        forms = {ch, *(c for c in _PRINTED_FORMS
+                       if c.translate(_PRINTED) == ch.translate(_PRINTED))}
         out.append(re.escape(ch) if len(forms) == 1 else
                    "[" + "".join(re.escape(c) for c in sorted(forms)) + "]")
     return "".join(out)

@@ -39,7 +39,8 @@ from .numbering import SECTION_STYLES, SUBSECTION_STYLES, PartNumbering, number_
 from .table_fit import fit_table
 from .tables import read_table
 from .text import Converter, ParsedPart, check_structure, parse
-from .title_breaks import keep_titles_together
+from .quotes import typographic_quotes
+from .title_breaks import keep_titles_together, name_pairs
 
 MANIFEST = "edition.yaml"
 #: The dates an edition may carry: a ZIP file (the Word document) stores 1980 to 2107 (APPNOTE.TXT
@@ -88,13 +89,14 @@ def load_edition(root: Path, missing: Callable[..., None] | None = None,
                             **_lenient(missing, file), **more)
 
     placed = _Placements(root, data, prose, missing, meta)
-    parts = tuple(_convert(entry, meta, data, prose, placed) for entry in entries)
+    parts = tuple(typographic_quotes(_convert(entry, meta, data, prose, placed))
+                  for entry in entries)
     parts, outline = number_book(parts, {e.id: PartNumbering(e.numbering, e.subnumbering)
                                          for e in entries})
     book = m.Book(meta, parts, outline, m.page_geometry(meta.paper))
     style = load_chart_style((styles_dir or FONTS_DIR.parent) / "chart.yaml")
     book = describe_figures(book, placed.charts, data, style, lenient=missing is not None)
-    book = keep_titles_together(book)
+    book = keep_titles_together(book, name_pairs(data))
     return Edition(root, book, data, MappingProxyType(placed.charts))
 
 

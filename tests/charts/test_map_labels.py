@@ -53,3 +53,28 @@ def test_every_map_label_stands_out_from_its_fill(map_figure):
     assert contrast(cfg["label"], cfg["context"]) >= 4.5
     assert contrast(cfg["label"], cfg["sea"]) >= 4.5
     assert contrast(cfg["neighbour_label"], cfg["other"]) >= 4.5
+
+
+def test_no_border_runs_through_a_map_label(map_figure):
+    """Every name's ink (its glyphs' outlines, briefing.charts.collisions.ink_box) is clear of
+    every country outline; before, the Turkmen border ran through «أوزبكستان»."""
+    from briefing.charts.collisions import ink_box, renderer_of
+    from briefing.charts.shaping import quiet_line_metrics
+
+    fig, _ = map_figure
+    with quiet_line_metrics():
+        fig.draw_without_rendering()
+    (ax,) = fig.axes
+    renderer = renderer_of(fig)
+    outlines = [patch.get_path().transformed(patch.get_transform()) for patch in ax.patches]
+    names = [t for t in ax.texts if t.get_visible() and t.get_text().strip()]
+    logical = {fig._briefing_logical.get(t.get_text()) for t in names}
+    assert {"أوزبكستان", "تركمانستان", "الإمارات", "قيرغيزستان"} <= logical
+    crossed = [fig._briefing_logical.get(t.get_text()) for t in names
+               if any(path.intersects_bbox(ink_box(t, renderer), filled=False) for path in outlines)]
+    assert crossed == []
+    # a country's own name is inside it: «أوزبكستان» has Uzbekistan's outline round its middle
+    uzb = next(t for t in names if fig._briefing_logical.get(t.get_text()) == "أوزبكستان")
+    box = ink_box(uzb, renderer)
+    inside = [p for p in outlines if p.contains_point(((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2))]
+    assert len(inside) == 1

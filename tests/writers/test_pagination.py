@@ -22,7 +22,8 @@ def pageref_results(docx) -> list[str]:
 def test_without_the_option_word_fills_the_numbers(mini_book, tmp_path):
     path = tmp_path / "book.docx"
     write_word(mini_book, path, STYLES, page_numbers=False)
-    assert contents_entries(path)[:2] == ["تقرير تجريبي عن آسيا الوسطى", "أولاً: السكان"]
+    # a title's last words joined by a no-break space, in the contents too (sources.title_breaks)
+    assert contents_entries(path)[:2] == ["تقرير تجريبي عن آسيا\u00a0الوسطى", "أولاً: السكان"]
     assert set(pageref_results(path)) == {""}
 
 
