@@ -24,6 +24,7 @@ import datetime as dt
 import io
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
@@ -42,6 +43,7 @@ from docx.text.run import Run as DocxRun
 from ...model import (BULLETS, Book, Code, CrossRef, Div, Emph, Figure, Footnote, Heading,
                       LineBreak, Link, ListBlock, Paragraph, Part, Quote, Strong, Table, Text,
                       Where, label, plain_text, walk)
+from ...fonts import FALLBACKS, families
 from ...numerals import localize_digits
 from . import heading_numbering, oxml, oxml_fonts
 
@@ -174,6 +176,7 @@ class _Writer:
     heading_list: tuple[int, heading_numbering.Scheme] | None = None
     heading_abstracts: dict[tuple, int] = field(default_factory=dict)
     source_marks: set[str] = field(default_factory=set)  # the _Src_ bookmark names written
+    run_fonts: dict[tuple, str | None] = field(default_factory=dict)  # (style, char style, rtl)
 
     def __post_init__(self):
         self.meta = self.book.meta
@@ -189,6 +192,11 @@ class _Writer:
         self.book_rtl = self.meta.dir == "rtl"
         self.book_scope = _Scope(rtl=self.book_rtl, lang=self.meta.lang, digits=self.meta.digits)
         self.source_files = {part.where.file: i for i, part in enumerate(self.book.parts)}
+        # the bundled faces' characters, and the faces that draw what a run's font lacks
+        self.coverage = families(self.template.parent / "fonts")
+        fonts = self.meta.fonts
+        self.fallback_faces = tuple(dict.fromkeys((fonts.body, fonts.heading, fonts.latin,
+                                                   *FALLBACKS)))
 
     # ------------------------------------------------------------ steps
 
@@ -368,7 +376,7 @@ class _Writer:
         self._bookmarked(p, self._bookmark(part.id),
                          lambda: self._inlines(p, _without_notes(part.title), scope))
         self._inlines(p, _only_notes(part.title), scope)
-        self.heading_list = self._new_heading_list(self.heading_schemes.get(part.id))
+        self.heading_list = self._new_heading_list(self.heading_schemes.get(part.id), p, rtl)
         for block in part.blocks:
             self.block(self.body, block, scope)
         sect = self._sect_pr(scope)
@@ -665,12 +673,61 @@ class _Writer:
     def _text(self, p: DocxParagraph, text: str, scope: _Scope, marks=frozenset()) -> list:
         if not text:
             return []
-        r = p.add_run(_RTL_NUMBER.sub(f"{RLM}\\1{RLM}", text), _char_style(marks))
-        if "link" in marks and marks & {"strong", "emph"}:
-            # one character style per run: a link keeps its bold and italic as direct formatting
-            oxml.set_bold_italic(r._r, bold="strong" in marks, italic="emph" in marks)
-        self._run_direction(r._r, scope.rtl)
-        return [r._r]
+        style = _char_style(marks)
+        runs = []
+        text = _RTL_NUMBER.sub(f"{RLM}\\1{RLM}", text)
+        for piece, family in self._font_pieces(text, p, style, scope.rtl):
+            r = p.add_run(piece, style)
+            if family:
+                oxml.set_run_font(r._r, family)
+            if "link" in marks and marks & {"strong", "emph"}:
+                # one character style per run: a link keeps its bold and italic as direct
+                # formatting
+                oxml.set_bold_italic(r._r, bold="strong" in marks, italic="emph" in marks)
+            self._run_direction(r._r, scope.rtl)
+            runs.append(r._r)
+        return runs
+
+    def _font_pieces(self, text: str, p: DocxParagraph, char_style: str | None,
+                     rtl: bool) -> list[tuple[str, str | None]]:
+        """``text`` cut where the run's font (its style's complex-script font in a right-to-left
+        run, else its Latin font) lacks a character: those pieces name the first of the book's
+        bundled faces (body, heading, Latin, Noto Sans: the PDF's font chain) that has it.
+        A heading in Noto Sans Arabic has no «(», «)», «/», «–» or «−», which Word and
+        LibreOffice would draw in a system font."""
+        font = self._run_font(p, char_style, rtl)
+        covered = self.coverage.get(font)
+        if covered is None:
+            return [(text, None)]
+        pieces: list[tuple[str, str | None]] = []
+        for char in text:
+            family = None
+            if ord(char) not in covered and not char.isspace() and unicodedata.category(char) != "Cf":
+                family = next((f for f in self.fallback_faces
+                               if ord(char) in self.coverage.get(f, ())), None)
+            if pieces and pieces[-1][1] == family:
+                pieces[-1] = (pieces[-1][0] + char, family)
+            else:
+                pieces.append((char, family))
+        return pieces
+
+    def _run_font(self, p: DocxParagraph, char_style: str | None, rtl: bool) -> str | None:
+        """The font a run of ``p`` in ``char_style`` is drawn in: the character style's, else the
+        paragraph style's, through their ``basedOn`` chains, else the document defaults'."""
+        key = (p.style.style_id if p.style is not None else None, char_style, rtl)
+        if key not in self.run_fonts:
+            slots = [None, None]
+            chain = [self.doc.styles[char_style]] if char_style else []
+            chain.append(p.style if p.style is not None else self.doc.styles["Normal"])
+            for style in chain:
+                while style is not None:
+                    for i, font in enumerate(oxml.style_fonts(style.element)):
+                        slots[i] = slots[i] or font
+                    style = style.base_style
+            for i, font in enumerate(oxml.default_fonts(self.doc.styles.element)):
+                slots[i] = slots[i] or font
+            self.run_fonts[key] = slots[1] if rtl else slots[0]
+        return self.run_fonts[key]
 
     def _runs(self, p: DocxParagraph, elements: list, scope: _Scope,
               style: str | None = None) -> list:
@@ -749,17 +806,30 @@ class _Writer:
 
     # ------------------------------------------------------------ lists
 
-    def _new_heading_list(self, scheme: heading_numbering.Scheme | None):
+    def _new_heading_list(self, scheme: heading_numbering.Scheme | None, p: DocxParagraph,
+                          rtl: bool):
         """A part's section numbering: a ``w:num`` counting from 1, of an abstract definition
-        per scheme; None for a part whose numbers stay typed text."""
+        per scheme; None for a part whose numbers stay typed text. A level whose number holds a
+        character the heading font lacks («(1)» in Noto Sans Arabic) is set in a bundled face
+        that has them all."""
         if scheme is None:
             return None
         numbering = self.doc.part.numbering_part.element
-        key = (scheme.level_texts, scheme.num_fmt)
+        fonts = []
+        for level, text in enumerate(scheme.level_texts):
+            heading = self.doc.styles[HEADING_STYLES[level + 2]]
+            shown = re.sub("%[0-9]", "0" if scheme.num_fmt == "decimal" else "\u0660", text)
+            pieces = self._font_pieces(shown, _StyledParagraph(heading), None, rtl)
+            families = {family for _, family in pieces if family}
+            fonts.append(next((f for f in self.fallback_faces if all(
+                ord(c) in self.coverage.get(f, ()) for c in shown if not c.isspace())), None)
+                if families else None)
+        key = (scheme.level_texts, scheme.num_fmt, tuple(fonts))
         if key not in self.heading_abstracts:
             self.heading_abstracts[key] = len(numbering.findall(qn("w:abstractNum"))) + 1
             oxml.add_numbering(numbering, oxml.heading_abstract_num(
-                self.heading_abstracts[key], scheme.level_texts, scheme.num_fmt))
+                self.heading_abstracts[key], scheme.level_texts, scheme.num_fmt,
+                fonts=tuple(fonts)))
         self.num_count += 1
         oxml.add_numbering(numbering, oxml.num(self.num_count, self.heading_abstracts[key],
                                                restart_levels=2))
@@ -813,6 +883,13 @@ def source_bookmark(part_index: int, line: int) -> str:
 def _tw(mm: float) -> int:
     """Millimetres → twips (the unit of ``w:pgSz``, ``w:pgMar``, tab stops)."""
     return round(mm * 1440 / 25.4)
+
+
+@dataclass(frozen=True)
+class _StyledParagraph:
+    """What :meth:`_Writer._run_font` reads of a paragraph: its style."""
+
+    style: object
 
 
 def _char_style(marks) -> str | None:

@@ -180,6 +180,25 @@ def set_bold_italic(r, bold: bool, italic: bool) -> None:
                 _put(rpr, _el(tag))
 
 
+def set_run_font(r, family: str) -> None:
+    """Set a run's fonts (``w:rFonts``, every slot) to ``family``: for characters the style's
+    font has no glyph for, which Word and LibreOffice would otherwise draw in a system font."""
+    _put(_rPr(r), _el("w:rFonts", ascii=family, hAnsi=family, eastAsia=family, cs=family))
+
+
+def default_fonts(styles) -> tuple[str | None, str | None]:
+    """(ascii, cs) fonts of the document defaults (``w:docDefaults/w:rPrDefault``), if set."""
+    rpr = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    return style_fonts_of_rpr(rpr) if rpr is not None else (None, None)
+
+
+def style_fonts_of_rpr(rpr) -> tuple[str | None, str | None]:
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        return None, None
+    return fonts.get(qn("w:ascii")), fonts.get(qn("w:cs"))
+
+
 def set_ltr(p) -> None:
     """Mark a paragraph (``w:p``) left-to-right against a right-to-left style:
     ``<w:bidi w:val="0"/>`` (an English part in an Arabic book)."""
@@ -482,10 +501,11 @@ def abstract_num(abstract_id: int, ordered: bool, num_fmt: str = "decimal",
 
 
 def heading_abstract_num(abstract_id: int, level_texts: tuple[str, ...], num_fmt: str,
-                         hang: int = 800):
+                         hang: int = 800, fonts: tuple[str | None, ...] = ()):
     """An ``w:abstractNum`` for section headings: level ``i`` prints ``level_texts[i]``
     (``%1``, ``%1.%2``, ``(%2)``; ``""`` counts without printing) in ``num_fmt`` digits, then
-    a tab to the title, ``hang`` twips from the heading's start."""
+    a tab to the title, ``hang`` twips from the heading's start; in the font ``fonts[i]`` where
+    one is given (else the heading's)."""
     a = _el("w:abstractNum", abstractNumId=abstract_id)
     a.append(_el("w:multiLevelType", val="multilevel"))
     for ilvl, text in enumerate(level_texts):
@@ -504,6 +524,11 @@ def heading_abstract_num(abstract_id: int, level_texts: tuple[str, ...], num_fmt
         _put(ppr, _el("w:ind", left=hang, hanging=hang // 2) if text else
              _el("w:ind", left=0, firstLine=0))
         lvl.append(ppr)
+        font = fonts[ilvl] if ilvl < len(fonts) else None
+        if font:
+            rpr = OxmlElement("w:rPr")
+            rpr.append(_el("w:rFonts", ascii=font, hAnsi=font, eastAsia=font, cs=font))
+            lvl.append(rpr)
         a.append(lvl)
     return a
 
@@ -722,10 +747,8 @@ def set_tab_stop_pos(style, pos: int) -> None:
 
 def style_fonts(style) -> tuple[str | None, str | None]:
     """(ascii, cs) font names a style sets, if any."""
-    fonts = style.find(qn("w:rPr") + "/" + qn("w:rFonts"))
-    if fonts is None:
-        return None, None
-    return fonts.get(qn("w:ascii")), fonts.get(qn("w:cs"))
+    rpr = style.find(qn("w:rPr"))
+    return style_fonts_of_rpr(rpr) if rpr is not None else (None, None)
 
 
 def replace_fonts(styles, mapping: dict[str, str]) -> None:
