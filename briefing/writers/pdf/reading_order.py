@@ -59,6 +59,9 @@ _RTL = (("\u0590", "\u08ff"), ("\ufb1d", "\ufdff"), ("\ufe70", "\ufeff"))
 _NEUTRAL = (("\x00", "\x2f"), ("\x3a", "\x40"), ("\u0660", "\u066d"), ("\u06f0", "\u06f9"),
             ("\u2000", "\u206f"), ("\u20a0", "\u21ff"))
 RTL, LTR, NEUTRAL = "R", "L", "N"
+# a word drawn as WeasyPrint drew it (see broken_words), after which pypdf's run is
+# right-to-left, left-to-right, or as it was before the word
+MIXED = {True: "XR", False: "XL", None: "XN"}
 
 
 def pypdf_direction(text: str) -> str:
@@ -77,7 +80,8 @@ def cluster_direction(texts: list[str]) -> str:
 def plan(directions: list[str], rtl_before: bool) -> tuple[list[list[int]], list[bool], bool]:
     """How to draw clusters so that pypdf reads them in logical order.
 
-    ``directions``: each cluster's direction (RTL, LTR, NEUTRAL), in logical order;
+    ``directions``: each cluster's direction (RTL, LTR, NEUTRAL, or a value of MIXED for a word
+    drawn whole as WeasyPrint drew it), in logical order;
     ``rtl_before``: whether pypdf's current run is right-to-left when the box starts.
     Returns (pieces, new_runs, rtl_after): each piece a list of logical indexes in the order to
     draw them, read by pypdf as one run; for each piece whether pypdf's run is right-to-left
@@ -114,13 +118,36 @@ def plan(directions: list[str], rtl_before: bool) -> tuple[list[list[int]], list
             last = _rtl_end(directions, i, rtl)
             pieces.append(list(range(last, i - 1, -1)))
             rtl, i = True, last + 1
+        elif directions[i] in MIXED.values():
+            pieces.append([i])
+            rtl, i = {"XR": True, "XL": False, "XN": rtl}[directions[i]], i + 1
         else:
             end = i
-            while end < n and directions[end] != RTL:
+            while end < n and directions[end] in (LTR, NEUTRAL):
                 end += 1
             pieces.append(list(range(i, end)))
             rtl, i = False, end
     return pieces, new_runs, rtl
+
+
+def broken_words(drawn: list[int], visual: list[int], spaces: list[bool]) -> dict[int, int]:
+    """The words poppler would no longer read whole, as {cluster: word number} of their
+    clusters. poppler makes a word of glyphs drawn one after the other, each right of the one
+    before with no gap: a word here is a run of clusters side by side with no space between,
+    and it stays whole if drawn left to right in one go. ``drawn``: logical indexes of clusters
+    in drawing order; ``visual``: each cluster's place from the left; ``spaces``: whether a
+    cluster is a space. A word mixing directions («(66%)», «2023م», «“كلمة”») cannot be drawn
+    in an order both pypdf and poppler read right: it is drawn whole, left to right, and only
+    pypdf reads its inside out of order."""
+    by_place = sorted(range(len(visual)), key=visual.__getitem__)
+    word, words = 0, [None] * len(visual)
+    for cluster in by_place:
+        word += spaces[cluster]
+        words[cluster] = None if spaces[cluster] else word
+    position = {cluster: n for n, cluster in enumerate(drawn)}
+    wrong = {words[a] for a, b in zip(by_place, by_place[1:])
+             if words[a] is not None and words[a] == words[b] and position[b] != position[a] + 1}
+    return {c: w for c, w in enumerate(words) if w is not None and w in wrong}
 
 
 def _rtl_end(directions: list[str], start: int, rtl: bool) -> int:
@@ -131,7 +158,7 @@ def _rtl_end(directions: list[str], start: int, rtl: bool) -> int:
     marks have, and the run would end in it)."""
     last = start
     for j in range(start, len(directions)):
-        if directions[j] == LTR:
+        if directions[j] not in (RTL, NEUTRAL):
             break
         if directions[j] == RTL or rtl:
             last = j
@@ -276,9 +303,30 @@ def redraw(stream, textbox, calls) -> None:
     logical = sorted(order, key=lambda key: key[1])
     directions = [cluster_direction([text(tokens[i]) for i in by_key[key]
                                      if tokens[i].glyph is not None]) for key in logical]
-    pieces, new_runs, stream._briefing_pypdf_rtl = plan(directions, rtl)
+    visual = [order.index(key) for key in logical]
+    spaces = [all(text(tokens[i]).isspace() for i in by_key[key] if tokens[i].glyph is not None)
+              for key in logical]
+    units = [[c] for c in range(len(logical))]  # clusters, or a mixed word's in visual order
+    pieces, new_runs, rtl_after = plan(directions, rtl)
+    mixed = broken_words([c for piece in pieces for c in piece], visual, spaces)
+    if mixed:  # each broken word becomes one unit, drawn left to right where it begins
+        units, unit_directions, placed = [], [], set()
+        for c, direction in enumerate(directions):
+            if c not in mixed:
+                units.append([c])
+                unit_directions.append(direction)
+            elif mixed[c] not in placed:
+                placed.add(mixed[c])
+                unit = sorted((d for d in mixed if mixed[d] == mixed[c]), key=visual.__getitem__)
+                strong = [directions[d] for d in unit if directions[d] != NEUTRAL]
+                units.append(unit)
+                unit_directions.append(MIXED[strong[-1] == RTL if strong else None])
+        pieces, new_runs, rtl_after = plan(unit_directions, rtl)
+        if broken_words([c for piece in pieces for u in piece for c in units[u]], visual, spaces):
+            return _replay(stream, calls)  # a word the regrouping broke: the box as drawn
+    stream._briefing_pypdf_rtl = rtl_after
     new_runs[0] = new_runs[0] and same_line
-    drawn = [[i for c in piece for i in by_key[logical[c]]] for piece in pieces]
+    drawn = [[i for u in piece for c in units[u] for i in by_key[logical[c]]] for piece in pieces]
     if [i for piece in drawn for i in piece] == [i for key in order for i in by_key[key]] \
             and not any(new_runs):
         return _replay(stream, calls)
