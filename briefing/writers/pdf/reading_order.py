@@ -303,7 +303,8 @@ def redraw(stream, textbox, calls) -> None:
     logical = sorted(order, key=lambda key: key[1])
     directions = [cluster_direction([text(tokens[i]) for i in by_key[key]
                                      if tokens[i].glyph is not None]) for key in logical]
-    visual = [order.index(key) for key in logical]
+    place = {key: n for n, key in enumerate(order)}
+    visual = [place[key] for key in logical]
     spaces = [all(text(tokens[i]).isspace() for i in by_key[key] if tokens[i].glyph is not None)
               for key in logical]
     units = [[c] for c in range(len(logical))]  # clusters, or a mixed word's in visual order

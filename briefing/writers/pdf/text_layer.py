@@ -182,8 +182,13 @@ def _cached(digest: bytes, font_bytes: bytes, index: int):
 
 
 def _font_texts(font) -> tuple[dict[int, str], frozenset[int]]:
-    """:func:`font_texts` of a WeasyPrint ``Font``, computed once per font file."""
-    return _cached(hashlib.sha256(font.file_content).digest(), font.file_content, font.index or 0)
+    """:func:`font_texts` of a WeasyPrint ``Font``, computed once per font file (and kept on the
+    font: hashing its file at each glyph drawn would cost seconds a book)."""
+    found = font.__dict__.get("briefing_font_texts")
+    if found is None:
+        found = font.briefing_font_texts = _cached(
+            hashlib.sha256(font.file_content).digest(), font.file_content, font.index or 0)
+    return found
 
 
 def correct_to_unicode(font) -> int:
