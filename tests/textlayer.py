@@ -87,13 +87,21 @@ def check_words(read: list[str], book: list[str]) -> Reading:
     return result
 
 
+# a list item's marker: WeasyPrint draws a page's markers after its text
+_MARKER = re.compile(r"\s*(•|\d+\.)?\s*")
+
+
 def pypdf_pages(pdf: Path, furniture: set[str]) -> list[str]:
-    """pypdf's text of each page, without the page furniture WeasyPrint draws last (the running
-    header and the page number): trailing lines that are a page number or in ``furniture``."""
+    """pypdf's text of each page, without what WeasyPrint draws after the text, which would
+    otherwise cut a paragraph running onto the next page: trailing lines that are a page
+    number, in ``furniture`` (the running header; compared after :func:`fold`) or a list
+    marker."""
+    furniture = {fold(line) for line in furniture}
     pages = []
     for page in pypdf.PdfReader(pdf).pages:
         lines = (page.extract_text() or "").splitlines()
-        while lines and (lines[-1].strip() in furniture or lines[-1].strip().isdigit()):
+        while lines and (fold(lines[-1]) in furniture or lines[-1].strip().isdigit()
+                         or _MARKER.fullmatch(lines[-1])):
             lines.pop()
         pages.append("\n".join(lines))
     return pages
@@ -101,6 +109,22 @@ def pypdf_pages(pdf: Path, furniture: set[str]) -> list[str]:
 
 def poppler_text(pdf: Path) -> str:
     return pdftotext(pdf)
+
+
+def printed_text(content) -> str:
+    """The text of inline runs as the book prints it: ``briefing.model.plain_text`` and each
+    footnote call (its separator and marker, as in the PDF)."""
+    from briefing import model as m
+
+    out = []
+    for run in content:
+        if isinstance(run, m.Footnote):
+            out.append(run.separator + run.marker)
+        elif isinstance(run, (m.Strong, m.Emph, m.Link)):
+            out.append(printed_text(run.content))
+        else:
+            out.append(m.plain_text((run,)))
+    return "".join(out)
 
 
 def fold(text: str) -> str:

@@ -196,10 +196,15 @@ def correct_to_unicode(font) -> int:
     """Replace a WeasyPrint ``Font``'s ``to_unicode`` entries by the font's own text where they
     differ; returns how many changed. Only glyphs WeasyPrint drew are touched, so the subset and
     the widths stay the same. Glyph ids past the font's end (WeasyPrint's stand-ins for missing
-    characters) keep their text."""
+    characters) keep their text. A glyph of a mirrored character («)», «»») that the book drew
+    for one text only gets that text: in right-to-left lines HarfBuzz draws «(» with the glyph
+    of «)» (``reading_order._record_mirrored`` notes each use)."""
     if font.bitmap or not font.to_unicode:
         return 0
-    derived = _font_texts(font)[0]
+    derived = dict(_font_texts(font)[0])
+    # a glyph of a mirrored character drawn for one text only (reading_order._record_mirrored)
+    derived.update((glyph, next(iter(uses))) for glyph, uses in
+                   getattr(font, "briefing_mirrored_uses", {}).items() if len(uses) == 1)
     changed = 0
     for glyph_id, text in font.to_unicode.items():
         if glyph_id in derived and derived[glyph_id] != text:
@@ -295,13 +300,17 @@ def _current_font(stream):
 def faithful_text_layer() -> Iterator[None]:
     """While active, PDFs WeasyPrint writes get ToUnicode maps from :func:`correct_to_unicode`.
 
-    Also wraps each run of kashidas in an ``/ActualText`` span (:func:`kashida_spans`). Patches
+    Also wraps each run of kashidas in an ``/ActualText`` span (:func:`kashida_spans`), and
+    draws each text box's glyphs in the order pypdf reads as logical
+    (:func:`briefing.writers.pdf.reading_order.logical_reading_order`). Patches
     the name ``weasyprint.pdf.build_fonts_dictionary`` and the method ``show_text`` of
     ``weasyprint.pdf.stream.Stream`` (inherited from pydyf), and restores both on exit. Raises
     ``RuntimeError`` if the installed WeasyPrint's code differs from :data:`RELIED_ON`, rather
     than writing a PDF whose text layer nobody checked."""
     import weasyprint.pdf as weasyprint_pdf
     from weasyprint.pdf.stream import Stream
+
+    from .reading_order import logical_reading_order
 
     if weasyprint_fingerprints() != RELIED_ON:
         raise RuntimeError("the installed WeasyPrint is not the one briefing.writers.pdf.text_layer was "
@@ -316,7 +325,8 @@ def faithful_text_layer() -> Iterator[None]:
     weasyprint_pdf.build_fonts_dictionary = build_fonts_dictionary
     Stream.show_text = _show_text_with_spans(Stream.show_text)
     try:
-        yield
+        with logical_reading_order():
+            yield
     finally:
         weasyprint_pdf.build_fonts_dictionary = original
         del Stream.show_text  # back to pydyf's, which it inherits
