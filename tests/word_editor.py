@@ -6,6 +6,9 @@ the writer puts around them, or by their text."""
 from __future__ import annotations
 
 import copy
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from docx import Document
@@ -138,3 +141,29 @@ class WordEditor:
                                                encoding="UTF-8", standalone=True)
         self.doc.save(str(path))
         return path
+
+
+
+def build_docx(edition: Path, out: Path) -> Path:
+    """The Word book of ``edition`` (charts as pictures: the edits are in the text)."""
+    from briefing.build import build
+
+    return build(edition, out, ("docx",), workers=1, word_charts="picture")[0]
+
+
+def apply_and_rebuild(files: dict[str, Path], work: Path):
+    """``briefing --import-docx EDITED --apply`` as an editor runs it, on a copy of
+    ``files["edition"]`` made in ``work`` (the LibreOffice-saved file when there is one), then
+    the Word book rebuilt from it: (the copy, the finished import, the edited file, the rebuilt
+    book's paragraphs, the edited book's paragraphs; :func:`read_paragraphs`)."""
+    from briefing.editions.word_edits import read_paragraphs
+    from paths import ROOT
+
+    edited = files.get("libreoffice", files["python-docx"])
+    edition = work / files["edition"].name
+    shutil.copytree(files["edition"], edition)
+    run = subprocess.run([sys.executable, str(ROOT / "make_book.py"), "--edition", str(edition),
+                          "--import-docx", str(edited), "--apply"],
+                         capture_output=True, text=True, timeout=600)
+    return (edition, run, edited, read_paragraphs(build_docx(edition, work / "out")),
+            read_paragraphs(files["python-docx"]))

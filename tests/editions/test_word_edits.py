@@ -16,17 +16,13 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from briefing.build import build
 from briefing.editions.word_edits import import_edition, read_paragraphs
 from paths import MINI, ROOT
+from word_editor import apply_and_rebuild, build_docx
 
 OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 REPORT = "text/01-report.md"
 ANNEX = "text/02-annex.md"
-
-
-def build_docx(edition: Path, out: Path) -> Path:
-    return build(edition, out, ("docx",), workers=1, word_charts="picture")[0]
 
 
 def _keyed(doc, key: str):
@@ -133,16 +129,9 @@ def test_the_edits_become_edits_of_the_right_source_lines(edited, saved_by):
 def test_applied_edits_rebuild_the_edited_text(edited, tmp_path):
     """--apply writes the sources; the next build prints what the editor typed (but the
     conflicting number, which stays bound to the data); a second import finds only the conflict."""
-    edition = tmp_path / "mini"
-    shutil.copytree(edited["edition"], edition)
-    source = edited.get("libreoffice", edited["python-docx"])
-    run = subprocess.run([sys.executable, str(ROOT / "make_book.py"), "--edition", str(edition),
-                          "--import-docx", str(source), "--apply"],
-                         capture_output=True, text=True, timeout=300)
+    edition, run, source, rebuilt, wanted = apply_and_rebuild(edited, tmp_path)
     assert run.returncode == 1, run.stderr  # 1: a conflict is left for the editor
     assert f"wrote {edition / REPORT}" in run.stdout
-    rebuilt = read_paragraphs(build_docx(edition, tmp_path / "out"))
-    wanted = read_paragraphs(edited["python-docx"])
     assert [p.text for p in rebuilt["notes"]] == [p.text for p in wanted["notes"]]
     expected = [p.text.replace("بنحو 36 مليون", "بنحو 35.3 مليون") for p in wanted["body"]]
     assert [p.text for p in rebuilt["body"]] == expected

@@ -12,25 +12,19 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from briefing.build import build
-from briefing.editions.word_edits import import_edition, read_paragraphs
+from briefing.editions.word_edits import import_edition
 from paths import ROOT
-from word_editor import WordEditor
+from word_editor import WordEditor, apply_and_rebuild, build_docx
 
 OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 DEFAULT = ROOT / "sources" / "gcc-central-asia-2023"
 STRATEGIC, ECONOMIC = "text/01-strategic-importance.md", "text/03-economic-report.md"
 US, UN = "text/a1-us-strategy.md", "text/a3-un-resolution.md"
 # parts: 0 foreword, 1 strategic importance, 2 annexes list, 3 US, 4 EU, 5 UN, 6 economic report
-
-
-def build_docx(edition: Path, out: Path) -> Path:
-    return build(edition, out, ("docx",), workers=1, word_charts="picture")[0]
 
 
 def edit(src: Path, dst: Path) -> Path:
@@ -136,16 +130,9 @@ def test_the_edits_reach_their_source_lines(default_edits, saved_by):
 def test_applied_edits_rebuild_the_edited_text(default_edits, tmp_path):
     """--apply, then a rebuild: the book prints what the editor typed, but the number typed over
     a bound one (the data's 58.3 stays), and a second import finds only that conflict."""
-    edition = tmp_path / "edition"
-    shutil.copytree(default_edits["edition"], edition)
-    source = default_edits.get("libreoffice", default_edits["python-docx"])
-    run = subprocess.run([sys.executable, str(ROOT / "make_book.py"), "--edition", str(edition),
-                          "--import-docx", str(source), "--apply"],
-                         capture_output=True, text=True, timeout=600)
+    edition, run, source, rebuilt, wanted = apply_and_rebuild(default_edits, tmp_path)
     assert run.returncode == 1, run.stderr  # 1: the conflict is left for the editor
     assert f"wrote {edition / STRATEGIC}" in run.stdout
-    rebuilt = read_paragraphs(build_docx(edition, tmp_path / "out"))
-    wanted = read_paragraphs(default_edits["python-docx"])
 
     def texts(paragraphs):  # the contents (Word and the build update it) aside
         return [p.text for p in paragraphs if not p.text.endswith("\t")]
