@@ -230,6 +230,8 @@ class NumbersCheck:
     found: tuple[TypedNumber, ...]
     allowed: tuple[str, ...]  # allow-list entries that were used
     stale: tuple[str, ...]    # allow-list entries that no longer match anything typed
+    # typed numbers the book prints otherwise than typed (docs/conventions.md), as notes
+    corrected: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -239,6 +241,7 @@ class NumbersCheck:
         lines = [str(f) for f in self.found]
         lines += [f"note: {ALLOW_LIST}: «{s}» no longer appears typed; remove the entry"
                   for s in self.stale]
+        lines += [f"note: {c}" for c in self.corrected]
         lines.append(f"{len(self.found)} hand-typed number(s) equal a data value"
                      + (f"; {len(self.allowed)} kept typed on purpose ({ALLOW_LIST})"
                         if self.allowed else ""))
@@ -298,7 +301,32 @@ def check_numbers(edition_dir: Path) -> NumbersCheck:
                                      index.suggest(typed, matches[0])))
     stale = tuple(f"{f}: {n}" for f, n in sorted(set(allow) - used)
                   if not _still_typed(root / f, n))
-    return NumbersCheck(tuple(found), tuple(f"{f}: {n}" for f, n in sorted(used)), stale)
+    corrected = tuple(f"{entry.file.relative_to(root).as_posix()}:{note}"
+                      for entry in entries for note in convention_notes(read_text(entry.file)))
+    return NumbersCheck(tuple(found), tuple(f"{f}: {n}" for f, n in sorted(used)), stale,
+                        corrected)
+
+
+#: a typed sign the book prints otherwise (docs/conventions.md): a hyphen-minus before a number,
+#: a space before the percent sign
+_OFF_CONVENTION = re.compile(r"(?<![\w.,٫٬/-])-[0-9٠-٩][0-9٠-٩.,٫٬]*(?: ?[%٪])?"
+                             r"|[0-9٠-٩][0-9٠-٩.,٫٬]* [%٪]")
+
+
+def convention_notes(text: str) -> Iterable[str]:
+    """«line: what is typed, what the book prints, and the fix» for each number of a text typed
+    against the book's sign convention: the book corrects it (U+2212 for a hyphen-minus sign, no
+    space before %), so these are notes for editors who want the sources as printed."""
+    plain = _without_expressions(text)
+    for match in _OFF_CONVENTION.finditer(plain):
+        typed = match.group(0)
+        printed = re.sub("^-", "\u2212", typed).replace(" %", "%").replace(" ٪", "٪")
+        line = plain.count("\n", 0, match.start()) + 1
+        why = " and ".join(reason for reason, applies in (
+            ("the minus sign U+2212", typed.startswith("-")),
+            ("no space before the percent sign", " " in typed)) if applies)
+        yield (f"{line}: «{typed}» is printed «{printed}» ({why}, docs/conventions.md); type "
+               f"«{printed}» to keep the text as printed")
 
 
 def _still_typed(path: Path, number: str) -> bool:

@@ -217,6 +217,26 @@ def test_the_default_edition_has_no_hand_typed_data_number():
     result = check_numbers(DEFAULT_EDITION)
     assert result.ok, result.text()
     assert not result.stale
+    assert not result.corrected, result.corrected  # its numbers are typed as printed
+
+
+def test_check_numbers_notes_a_typed_sign_the_book_prints_otherwise(tmp_path):
+    """A hyphen-minus sign and a space before % are printed «−2.5%» and «56%» (the convention,
+    docs/conventions.md): --check-numbers says so with the line and the fix, as notes (the
+    check still passes on them), and leaves a hyphen in «COVID-19» and «2018-2028» alone."""
+    path = make_edition(tmp_path / "a")
+    report = path / "text" / "01-report.md"
+    report.write_text(report.read_text(encoding="utf-8")
+                      + "\nتراجع -2.5% وزاد 56 % ثم COVID-19 خلال 2018-2028.\n",
+                      encoding="utf-8")
+    line = len(report.read_text(encoding="utf-8").rstrip("\n").split("\n"))
+    result = check_numbers(path)
+    assert result.corrected == (
+        f"text/01-report.md:{line}: «-2.5%» is printed «\u22122.5%» (the minus sign U+2212, "
+        f"docs/conventions.md); type «\u22122.5%» to keep the text as printed",
+        f"text/01-report.md:{line}: «56 %» is printed «56%» (no space before the percent sign, "
+        f"docs/conventions.md); type «56%» to keep the text as printed")
+    assert "note: text/01-report.md" in result.text()
 
 
 def test_the_default_edition_states_one_group_income_everywhere():
