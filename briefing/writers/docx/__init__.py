@@ -376,7 +376,7 @@ class _Writer:
         self._bookmarked(p, self._bookmark(part.id),
                          lambda: self._inlines(p, _without_notes(part.title), scope))
         self._inlines(p, _only_notes(part.title), scope)
-        self.heading_list = self._new_heading_list(self.heading_schemes.get(part.id), p, rtl)
+        self.heading_list = self._new_heading_list(self.heading_schemes.get(part.id), rtl)
         for block in part.blocks:
             self.block(self.body, block, scope)
         sect = self._sect_pr(scope)
@@ -676,7 +676,7 @@ class _Writer:
         style = _char_style(marks)
         runs = []
         text = _RTL_NUMBER.sub(f"{RLM}\\1{RLM}", text)
-        for piece, family in self._font_pieces(text, p, style, scope.rtl):
+        for piece, family in self._font_pieces(text, self._run_font(p.style, style, scope.rtl)):
             r = p.add_run(piece, style)
             if family:
                 oxml.set_run_font(r._r, family)
@@ -688,37 +688,41 @@ class _Writer:
             runs.append(r._r)
         return runs
 
-    def _font_pieces(self, text: str, p: DocxParagraph, char_style: str | None,
-                     rtl: bool) -> list[tuple[str, str | None]]:
-        """``text`` cut where the run's font (its style's complex-script font in a right-to-left
-        run, else its Latin font) lacks a character: those pieces name the first of the book's
-        bundled faces (body, heading, Latin, Noto Sans: the PDF's font chain) that has it.
-        A heading in Noto Sans Arabic has no «(», «)», «/», «–» or «−», which Word and
-        LibreOffice would draw in a system font."""
-        font = self._run_font(p, char_style, rtl)
-        covered = self.coverage.get(font)
-        if covered is None:
-            return [(text, None)]
+    def _font_pieces(self, text: str, font: str | None) -> list[tuple[str, str | None]]:
+        """``text`` cut where ``font`` (a run's: see :meth:`_run_font`) lacks a character: those
+        pieces name the face that draws them (:meth:`_face_for`), the others None. A heading in
+        Noto Sans Arabic has no «(», «)», «/», «–» or «−», which Word and LibreOffice would draw
+        in a system font."""
         pieces: list[tuple[str, str | None]] = []
         for char in text:
-            family = None
-            if ord(char) not in covered and not char.isspace() and unicodedata.category(char) != "Cf":
-                family = next((f for f in self.fallback_faces
-                               if ord(char) in self.coverage.get(f, ())), None)
+            family = self._face_for(char, font)
             if pieces and pieces[-1][1] == family:
                 pieces[-1] = (pieces[-1][0] + char, family)
             else:
                 pieces.append((char, family))
         return pieces
 
-    def _run_font(self, p: DocxParagraph, char_style: str | None, rtl: bool) -> str | None:
-        """The font a run of ``p`` in ``char_style`` is drawn in: the character style's, else the
-        paragraph style's, through their ``basedOn`` chains, else the document defaults'."""
-        key = (p.style.style_id if p.style is not None else None, char_style, rtl)
+    def _face_for(self, text: str, font: str | None) -> str | None:
+        """None when ``font`` draws every visible character of ``text`` (or is not bundled, so
+        its characters are unknown), else the first of the book's faces that draws them all
+        (body, heading, Latin, Noto Sans: the PDF's font chain, and :func:`briefing.fonts.
+        check_fonts`'s)."""
+        shown = {ord(c) for c in text if not c.isspace() and unicodedata.category(c) != "Cf"}
+        if font not in self.coverage or shown <= self.coverage[font]:
+            return None
+        return next((face for face in self.fallback_faces
+                     if shown <= self.coverage.get(face, frozenset())), None)
+
+    def _run_font(self, style, char_style: str | None, rtl: bool) -> str | None:
+        """The font a run in paragraph style ``style`` and ``char_style`` is drawn in (its
+        complex-script font when right to left, else its Latin one): the character style's, else
+        the paragraph style's, through their ``basedOn`` chains, else the document defaults'."""
+        style = style if style is not None else self.doc.styles["Normal"]
+        key = (style.style_id, char_style, rtl)
         if key not in self.run_fonts:
             slots = [None, None]
             chain = [self.doc.styles[char_style]] if char_style else []
-            chain.append(p.style if p.style is not None else self.doc.styles["Normal"])
+            chain.append(style)
             for style in chain:
                 while style is not None:
                     for i, font in enumerate(oxml.style_fonts(style.element)):
@@ -806,8 +810,7 @@ class _Writer:
 
     # ------------------------------------------------------------ lists
 
-    def _new_heading_list(self, scheme: heading_numbering.Scheme | None, p: DocxParagraph,
-                          rtl: bool):
+    def _new_heading_list(self, scheme: heading_numbering.Scheme | None, rtl: bool):
         """A part's section numbering: a ``w:num`` counting from 1, of an abstract definition
         per scheme; None for a part whose numbers stay typed text. A level whose number holds a
         character the heading font lacks («(1)» in Noto Sans Arabic) is set in a bundled face
@@ -815,15 +818,11 @@ class _Writer:
         if scheme is None:
             return None
         numbering = self.doc.part.numbering_part.element
-        fonts = []
-        for level, text in enumerate(scheme.level_texts):
-            heading = self.doc.styles[HEADING_STYLES[level + 2]]
-            shown = re.sub("%[0-9]", "0" if scheme.num_fmt == "decimal" else "\u0660", text)
-            pieces = self._font_pieces(shown, _StyledParagraph(heading), None, rtl)
-            families = {family for _, family in pieces if family}
-            fonts.append(next((f for f in self.fallback_faces if all(
-                ord(c) in self.coverage.get(f, ()) for c in shown if not c.isspace())), None)
-                if families else None)
+        # each level's number as shown (a digit for each %N) against its heading style's font
+        fonts = [self._face_for(
+            re.sub("%[0-9]", "0" if scheme.num_fmt == "decimal" else "\u0660", text),
+            self._run_font(self.doc.styles[HEADING_STYLES[level + 2]], None, rtl))
+            for level, text in enumerate(scheme.level_texts)]
         key = (scheme.level_texts, scheme.num_fmt, tuple(fonts))
         if key not in self.heading_abstracts:
             self.heading_abstracts[key] = len(numbering.findall(qn("w:abstractNum"))) + 1
@@ -883,13 +882,6 @@ def source_bookmark(part_index: int, line: int) -> str:
 def _tw(mm: float) -> int:
     """Millimetres → twips (the unit of ``w:pgSz``, ``w:pgMar``, tab stops)."""
     return round(mm * 1440 / 25.4)
-
-
-@dataclass(frozen=True)
-class _StyledParagraph:
-    """What :meth:`_Writer._run_font` reads of a paragraph: its style."""
-
-    style: object
 
 
 def _char_style(marks) -> str | None:

@@ -183,7 +183,12 @@ def set_bold_italic(r, bold: bool, italic: bool) -> None:
 def set_run_font(r, family: str) -> None:
     """Set a run's fonts (``w:rFonts``, every slot) to ``family``: for characters the style's
     font has no glyph for, which Word and LibreOffice would otherwise draw in a system font."""
-    _put(_rPr(r), _el("w:rFonts", ascii=family, hAnsi=family, eastAsia=family, cs=family))
+    _put(_rPr(r), _fonts(family))
+
+
+def _fonts(family: str):
+    """``<w:rFonts>`` naming ``family`` in every slot (Latin, East Asian, complex script)."""
+    return _el("w:rFonts", ascii=family, hAnsi=family, eastAsia=family, cs=family)
 
 
 def default_fonts(styles) -> tuple[str | None, str | None]:
@@ -527,7 +532,7 @@ def heading_abstract_num(abstract_id: int, level_texts: tuple[str, ...], num_fmt
         font = fonts[ilvl] if ilvl < len(fonts) else None
         if font:
             rpr = OxmlElement("w:rPr")
-            rpr.append(_el("w:rFonts", ascii=font, hAnsi=font, eastAsia=font, cs=font))
+            rpr.append(_fonts(font))
             lvl.append(rpr)
         a.append(lvl)
     return a
