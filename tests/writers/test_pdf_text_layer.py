@@ -56,16 +56,18 @@ def _furniture(book) -> set[str]:
 def test_no_arabic_word_has_a_wrong_letter_in_either_reader(built_pdf, edition_dir):
     """Every Arabic word poppler and pypdf read is a word of the book, or a book word poppler
     split at a gap in the ink, or book words a reader ran together: never a wrong, doubled or
-    missing letter («الممللكة», «الاشية»). poppler's splits are counted and bounded: it takes
-    for a space the 0.11–0.16 em the font shifts ر ز و before ي (181 of the default edition's
-    9,081 words, 2.0 %; the pdf-defects case is made of such words)."""
+    missing letter («الممللكة», «الاشية»). poppler's splits are counted and bounded: it took
+    for a space the 0.085–0.16 em the font sets ر ز و … away from the next letter (183 of the
+    default edition's 9,087 words, 2.0 %; the pdf-defects case is made of such words), until
+    briefing/writers/pdf/word_gaps.py closed those gaps: 1 left, «ويقَدّر», whose vowel marks
+    poppler files as words of their own."""
     book, pdf = built_pdf(edition_dir)
     words = _book_words(book)
     poppler = check_words(arabic_words(pdftotext(pdf)), words)
     reader = check_words(arabic_words("\n".join(pypdf_pages(pdf, _furniture(book)))), words)
     assert not poppler.wrong and not reader.wrong, (poppler.wrong, reader.wrong)
     assert not reader.splits
-    assert len(poppler.splits) <= poppler.words * 0.03, len(poppler.splits)
+    assert len(poppler.splits) <= 1, poppler.splits
     print(f"{edition_dir.name}: poppler {poppler.words} words, {len(poppler.splits)} split; "
           f"pypdf {reader.words} words, {len(reader.merges)} run together")
 

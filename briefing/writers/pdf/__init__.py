@@ -279,6 +279,19 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
         raise ValueError("the PDF would lack what WeasyPrint could not load: "
                          + "; ".join(failures))
     place_charts(out_path, charts)
+    close_word_gaps_of(out_path)
+
+
+def close_word_gaps_of(path: Path) -> int:
+    """:func:`.word_gaps.close_word_gaps` on the PDF at ``path``, rewritten in place."""
+    import pikepdf
+
+    from .word_gaps import close_word_gaps
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        closed = close_word_gaps(pdf)
+        pdf.save(path, deterministic_id=True)
+    return closed
 
 
 @contextmanager

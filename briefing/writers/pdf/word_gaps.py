@@ -1,0 +1,176 @@
+"""Gaps inside words closed for readers that take a gap for a space, without moving ink.
+
+Amiri sets a letter that does not join the next one (ر ز و د ا …) 0.085–0.16 em away from it
+(GPOS kerning, written by WeasyPrint as a ``TJ`` adjustment between the two glyphs). poppler
+(``pdftotext``, TextOutputDev's ``minWordBreakSpace``: 0.1 of the font size, and what it guesses
+for the line) reads a gap that wide as a space: «التاريخية» came out «التار يخية», «الرياض» was
+never found; 183 of the default edition's 9,087 Arabic words.
+
+A reader measures a gap from where a glyph's advance ends (the ``/W`` width) to where the next
+glyph starts. So the glyph before the gap is drawn under an *alias CID*: another CID of the same
+font that the ``/CIDToGIDMap`` maps to the same glyph (ISO 32000-1 §9.7.4.2), with the same
+``/ToUnicode`` text and a ``/W`` width that includes the gap (§9.7.4.3); the ``TJ`` adjustment
+is removed (what is left of it after rounding the width stays). Each glyph lands where it did,
+drawn by the same glyph program: the ink is the same, and the reader sees one word.
+
+A gap counts as inside a word when the glyphs on both sides of it, in one ``TJ`` array, read as
+something other than white space (a kashida reads as "", inside a word too), and it is wider
+than :data:`MIN_GAP`. Gaps between text objects and around spaces are left as they are.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from decimal import Decimal
+
+MIN_GAP = 30  # thousandths of the font size; kerning tighter than this never splits a word
+_BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]*)>")
+
+
+def _to_unicode(font) -> dict[int, str]:
+    """The single-glyph entries (``bfchar``) of a Type 0 font's ``/ToUnicode`` CMap, by CID."""
+    if "/ToUnicode" not in font:
+        return {}
+    return {int(cid, 16): bytes.fromhex(text.decode()).decode("utf-16-be", "replace")
+            for cid, text in _BFCHAR.findall(font.ToUnicode.read_bytes())}
+
+
+def _widths(w) -> dict[int, Decimal]:
+    """A ``/W`` array as {CID: width}: ``c [w1 w2 …]`` and ``c_first c_last w`` forms."""
+    import pikepdf
+
+    out, items, i = {}, list(w), 0
+    while i < len(items):
+        first = int(items[i])
+        if not isinstance(items[i + 1], pikepdf.Array):
+            for cid in range(first, int(items[i + 1]) + 1):
+                out[cid] = Decimal(str(items[i + 2]))
+            i += 3
+        else:
+            for k, width in enumerate(items[i + 1]):
+                out[first + k] = Decimal(str(width))
+            i += 2
+    return out
+
+
+class _Font:
+    """One Type 0 font's aliases: made as gaps are found, written into the font at the end."""
+
+    def __init__(self, font):
+        import pikepdf
+
+        self.font = font
+        self.cid_font = font.DescendantFonts[0]
+        self.texts = _to_unicode(font)
+        self.widths = _widths(self.cid_font.get("/W", []))
+        self.aliases: dict[tuple[int, Decimal], int] = {}
+        gid_map = self.cid_font.get("/CIDToGIDMap")
+        self.gid_map = (bytearray(gid_map.read_bytes()) if isinstance(gid_map, pikepdf.Stream)
+                        else None)
+        used = max(self.widths, default=0)
+        self.next_cid = max(used + 1, len(self.gid_map) // 2 if self.gid_map is not None else 0)
+
+    def inside_word(self, cid: int) -> bool:
+        text = self.texts.get(cid)
+        return text is not None and not (text and text.isspace())
+
+    def alias(self, cid: int, width: Decimal) -> int:
+        key = (cid, width)
+        if key not in self.aliases:
+            self.aliases[key] = self.next_cid
+            self.next_cid += 1
+        return self.aliases[key]
+
+    def write(self, pdf) -> None:
+        """The aliases into the font: ``/CIDToGIDMap`` (from ``/Identity`` to a stream),
+        ``/W`` and ``/ToUnicode`` entries."""
+        import pikepdf
+
+        if not self.aliases:
+            return
+        size = self.next_cid
+        if self.gid_map is None:  # Identity: every CID below the aliases is its own glyph
+            self.gid_map = bytearray(b"".join(c.to_bytes(2, "big") for c in range(size)))
+        self.gid_map.extend(b"\0\0" * (size - len(self.gid_map) // 2))
+        w = list(self.cid_font.get("/W", []))
+        entries = []
+        for (cid, width), alias in self.aliases.items():
+            gid = int.from_bytes(self.gid_map[2 * cid:2 * cid + 2], "big")
+            self.gid_map[2 * alias:2 * alias + 2] = gid.to_bytes(2, "big")
+            w += [alias, pikepdf.Array([width])]
+            entries.append(f"<{alias:04x}> <{self.texts[cid].encode('utf-16-be').hex()}>")
+        stream = pdf.make_stream(zlib.compress(bytes(self.gid_map), 9))
+        stream.Filter = pikepdf.Name.FlateDecode
+        self.cid_font.CIDToGIDMap = stream
+        self.cid_font.W = pikepdf.Array(w)
+        cmap = self.font.ToUnicode.read_bytes()
+        blocks = b"".join(f"{len(chunk)} beginbfchar\n{chr(10).join(chunk)}\nendbfchar\n".encode()
+                          for chunk in (entries[i:i + 100] for i in range(0, len(entries), 100)))
+        cut = cmap.rindex(b"endcmap")
+        self.font.ToUnicode = pdf.make_stream(cmap[:cut] + blocks + cmap[cut:])
+
+
+# what a page's content stream is scanned for, in order: literal strings (skipped, so that
+# nothing inside them is taken for an operator), q and Q (the font is part of the graphics
+# state they save and restore), Tf, and a glyph, the adjustments after it and the next glyph in
+# one TJ array: ``<…GGGG>``, then numbers and empty strings ``<>`` (a number -10 or less:
+# checked ahead over those characters only, as hex strings hold no «-»), then ``<HHHH…``
+# (looked at, not taken: it may be the glyph before the next gap)
+_NUMBER = rb"-?[\d.]+(?:[eE][-+]?\d+)?"
+_SCAN = re.compile(
+    rb"(?P<literal>\((?:\\.|[^\\()])*\))"
+    rb"|(?<![^\s\]>)])(?P<op>[qQ])(?=\s)"
+    rb"|/(?P<font>[^\s/\[\]<>()]+)\s+" + _NUMBER + rb"\s+Tf(?=\s)"
+    rb"|(?P<glyph>[0-9a-fA-F]{4})>(?=[-\d.eE+\s<>]*?-\d\d)"
+    rb"(?P<shift>(?:\s*(?:<>|" + _NUMBER + rb"(?![\d.])))*+)"
+    rb"(?=\s*<(?P<next>[0-9a-fA-F]{4}))")
+_SHIFT = re.compile(_NUMBER)
+
+
+def close_word_gaps(pdf) -> int:
+    """Close the gaps inside words on every page of an open ``pikepdf.Pdf`` (changed in place);
+    returns how many. Only Type 0 fonts with two-byte CIDs written as hex strings (what
+    WeasyPrint writes) are read; other fonts and text are left as they are."""
+    import pikepdf
+
+    fonts: dict[tuple[int, int], _Font] = {}
+    closed = 0
+    for page in pdf.pages:
+        by_name = {}
+        for name, font in page.obj.get("/Resources", {}).get("/Font", {}).items():
+            if font.get("/Subtype") == "/Type0" and font.is_indirect:
+                if font.objgen not in fonts:
+                    fonts[font.objgen] = _Font(font)
+                by_name[name[1:].encode()] = fonts[font.objgen]
+        contents = page.obj.get("/Contents")
+        if not by_name or not isinstance(contents, pikepdf.Stream):
+            continue
+        data = contents.read_bytes()
+        out, at, count, current, saved = [], 0, 0, None, []
+        for match in _SCAN.finditer(data):
+            if match["op"] == b"q":
+                saved.append(current)
+            elif match["op"] == b"Q":
+                current = saved.pop() if saved else None
+            elif match["font"] is not None:
+                current = by_name.get(match["font"])
+            elif match["glyph"] is not None and current is not None:
+                cid, after = int(match["glyph"], 16), int(match["next"], 16)
+                shift = sum(map(Decimal, (n.decode() for n in _SHIFT.findall(match["shift"]))))
+                if (shift <= -MIN_GAP and cid in current.widths and current.inside_word(cid)
+                        and current.inside_word(after)):
+                    width = (current.widths[cid] - shift).quantize(Decimal("0.001"))
+                    rest = current.widths[cid] - shift - width
+                    out += [data[at:match.start("glyph")],
+                            b"%04x>" % current.alias(cid, width),
+                            str(-rest).encode() if rest else b""]
+                    at = match.end("shift")
+                    count += 1
+        if count:
+            out.append(data[at:])
+            contents.write(zlib.compress(b"".join(out), 6), filter=pikepdf.Name.FlateDecode)
+            closed += count
+    for font in fonts.values():
+        font.write(pdf)
+    return closed
