@@ -92,3 +92,24 @@ def test_an_alias_is_the_same_glyph_with_the_same_text_and_the_gap_in_its_width(
             assert widths[cid] > old_widths[gid]  # the gap, added
         # every other CID is still its own glyph
         assert all(int.from_bytes(gid_map[2 * c:2 * c + 2], "big") == c for c in old_widths)
+
+
+def test_codes_taken_already_are_kept(pdfs, tmp_path):
+    """A font whose codes past its glyphs are in use (glyph_aliases counts down from 0xFFFE):
+    the pass takes free codes from the glyph count up and leaves those as they map."""
+    from briefing.writers.pdf.word_gaps import close_word_gaps
+
+    before, _ = pdfs
+    with pikepdf.open(before) as pdf:
+        cid_font = next(iter(pdf.pages[0].Resources.Font.values())).DescendantFonts[0]
+        drawn = _widths(cid_font.W)
+        taken, first = 0xFFFE, min(drawn)
+        gid_map = bytearray(b"".join(c.to_bytes(2, "big") for c in range(0x10000)))
+        gid_map[2 * taken:2 * taken + 2] = first.to_bytes(2, "big")
+        cid_font.CIDToGIDMap = pdf.make_stream(bytes(gid_map))
+        cid_font.W = pikepdf.Array([*cid_font.W, taken, pikepdf.Array([123])])
+        assert close_word_gaps(pdf) >= len(WORDS)
+        widths, new_map = _widths(cid_font.W), cid_font.CIDToGIDMap.read_bytes()
+    assert widths[taken] == 123 and new_map[2 * taken:2 * taken + 2] == first.to_bytes(2, "big")
+    aliases = set(widths) - set(drawn) - {taken}
+    assert aliases and max(aliases) < taken

@@ -54,6 +54,18 @@ def _widths(w) -> dict[int, Decimal]:
     return out
 
 
+def _glyph_count(descriptor) -> int:
+    """The number of glyphs of an embedded TrueType font (``/FontFile2``; its ``maxp`` table),
+    or 0 when the font is embedded otherwise."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    if "/FontFile2" not in descriptor:
+        return 0
+    return TTFont(io.BytesIO(descriptor.FontFile2.read_bytes()), lazy=True)["maxp"].numGlyphs
+
+
 class _Font:
     """One Type 0 font's aliases: made as gaps are found, written into the font at the end."""
 
@@ -68,8 +80,11 @@ class _Font:
         gid_map = self.cid_font.get("/CIDToGIDMap")
         self.gid_map = (bytearray(gid_map.read_bytes()) if isinstance(gid_map, pikepdf.Stream)
                         else None)
-        used = max(self.widths, default=0)
-        self.next_cid = max(used + 1, len(self.gid_map) // 2 if self.gid_map is not None else 0)
+        # codes from the font's glyph count up: codes past it may be taken already (WeasyPrint's
+        # codes for missing characters and glyph_aliases' codes count down from 0xFFFF)
+        self.taken = set(self.widths)
+        self.next_cid = _glyph_count(self.cid_font.FontDescriptor)
+
 
     def inside_word(self, cid: int) -> bool:
         text = self.texts.get(cid)
@@ -78,6 +93,10 @@ class _Font:
     def alias(self, cid: int, width: Decimal) -> int:
         key = (cid, width)
         if key not in self.aliases:
+            while self.next_cid in self.taken:
+                self.next_cid += 1
+            if self.next_cid > 0xFFFF:
+                raise RuntimeError(f"no free character codes left in font {self.font.BaseFont}")
             self.aliases[key] = self.next_cid
             self.next_cid += 1
         return self.aliases[key]
@@ -89,8 +108,9 @@ class _Font:
 
         if not self.aliases:
             return
-        size = self.next_cid
-        if self.gid_map is None:  # Identity: every CID below the aliases is its own glyph
+        size = max(self.aliases.values()) + 1
+        if self.gid_map is None:  # Identity: every other code drawn stays its own glyph
+            size = max(size, max(self.taken, default=0) + 1)
             self.gid_map = bytearray(b"".join(c.to_bytes(2, "big") for c in range(size)))
         self.gid_map.extend(b"\0\0" * (size - len(self.gid_map) // 2))
         w = list(self.cid_font.get("/W", []))
