@@ -87,8 +87,9 @@ def check_words(read: list[str], book: list[str]) -> Reading:
     return result
 
 
-# a list item's marker: WeasyPrint draws a page's markers after its text
-_MARKER = re.compile(r"\s*(•|\d+\.)?\s*")
+# a list item's marker (a bullet, a dash, a number): WeasyPrint draws a page's markers after
+# its text
+_MARKER = re.compile(r"\s*(•|–|\d+\.)?\s*")
 
 
 def pypdf_pages(pdf: Path, furniture: set[str]) -> list[str]:

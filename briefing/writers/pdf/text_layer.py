@@ -310,6 +310,7 @@ def faithful_text_layer() -> Iterator[None]:
     import weasyprint.pdf as weasyprint_pdf
     from weasyprint.pdf.stream import Stream
 
+    from .glyph_aliases import write_aliases
     from .reading_order import logical_reading_order
 
     if weasyprint_fingerprints() != RELIED_ON:
@@ -317,10 +318,12 @@ def faithful_text_layer() -> Iterator[None]:
                            "written for (see RELIED_ON there): check its text layer again")
     original = weasyprint_pdf.build_fonts_dictionary
 
-    def build_fonts_dictionary(pdf, fonts, *args, **kwargs):
+    def build_fonts_dictionary(pdf, fonts, compress, *args, **kwargs):
         for font in fonts.values():
             correct_to_unicode(font)
-        return original(pdf, fonts, *args, **kwargs)
+        pdf_fonts = original(pdf, fonts, compress, *args, **kwargs)
+        write_aliases(pdf, fonts, pdf_fonts, compress)
+        return pdf_fonts
 
     weasyprint_pdf.build_fonts_dictionary = build_fonts_dictionary
     Stream.show_text = _show_text_with_spans(Stream.show_text)
