@@ -357,7 +357,8 @@ def redraw(stream, textbox, calls) -> None:
     spans = []
     for unit, groups in aliased.values():
         spans.extend(_alias_word(tokens, fonts, text, by_key, logical, groups))
-    _join_hyphenated(textbox, tokens, fonts, text, by_key, logical, texts, spaces, directions)
+    _join_hyphenated(stream, calls, textbox, tokens, fonts, by_key, logical, texts, spaces,
+                     directions)
     stream._briefing_pypdf_rtl = rtl_after
     new_runs[0] = new_runs[0] and same_line
     drawn = [[i for u in piece for c in units[u] for i in by_key[logical[c]]] for piece in pieces]
@@ -461,12 +462,13 @@ def _alias_word(tokens, fonts, text, by_key, logical, groups) -> list[tuple[list
 
 
 # a word hyphenated at a line's end whose rest is not drawn yet: (element, font, code, the
-# hyphen's text if it is part of the word), per document (logical_reading_order)
+# hyphen's text if it is part of the word, (stream, baseline)), per document
+# (logical_reading_order)
 _hyphen: dict = {}
 HYPHENS = {"\u2010": "", "-": "-"}  # WeasyPrint's hyphenate-character, and a hyphen of the word
 
 
-def _join_hyphenated(textbox, tokens, fonts, text, by_key, logical, texts, spaces,
+def _join_hyphenated(stream, calls, textbox, tokens, fonts, by_key, logical, texts, spaces,
                      directions) -> None:
     """A word hyphenated at a line's end reads whole: the line's last glyph, the hyphen, as the
     rest of the word (after «-» if the hyphen is the word's own, as in «cross-border»), and
@@ -477,8 +479,9 @@ def _join_hyphenated(textbox, tokens, fonts, text, by_key, logical, texts, space
     if RTL in directions or not logical:
         return
     element = getattr(textbox, "element", None)
+    line = stream, next(args for name, args in calls if name == "Tm")[5]
     pending = _hyphen.pop("pending", None)
-    if pending and pending[0] is element:
+    if pending and pending[0] is element and pending[4] != line:
         rest = []
         for c in range(len(logical)):
             if spaces[c]:
@@ -489,14 +492,14 @@ def _join_hyphenated(textbox, tokens, fonts, text, by_key, logical, texts, space
                 if token.glyph is not None:
                     token.code = alias(fonts[token.font[0]], token.glyph, "")
         set_text(pending[1], pending[2], pending[3] + "".join(texts[c] for c in rest))
-    elif pending:
+    elif pending and pending[0] is not element:
         _hyphen["pending"] = pending  # a box of another element (a note call) in between
     last = len(logical) - 1
     if texts[last] in HYPHENS and last and not spaces[last - 1] and element is not None:
         token = tokens[[i for i in by_key[logical[last]] if tokens[i].glyph is not None][-1]]
         font = fonts[token.font[0]]
         token.code = alias(font, token.glyph, None, shared=False)
-        _hyphen["pending"] = (element, font, token.code, HYPHENS[texts[last]])
+        _hyphen["pending"] = (element, font, token.code, HYPHENS[texts[last]], line)
 
 
 def _same_line(stream, calls, font) -> bool:
