@@ -310,10 +310,37 @@ def redraw(stream, textbox, calls) -> None:
     spaces = [all(text(tokens[i]).isspace() for i in by_key[key] if tokens[i].glyph is not None)
               for key in logical]
     texts = [_logical_text(cluster_texts[key[1]]) for key in logical]
-    words = broken_words([c for piece in plan(directions, rtl)[0] for c in piece], visual, spaces)
-    # each broken word that alias codes let pypdf read in order while drawn left to right, as
-    # poppler needs, is drawn so (word_units); the others are drawn in pypdf's order if _apart,
-    # else whole as WeasyPrint drew them, which pypdf reads out of order
+    found = _plan_words(directions, visual, spaces, texts, rtl)
+    if found is None:
+        return _replay(stream, calls)  # a word the regrouping broke by mistake: as drawn
+    units, pieces, new_runs, rtl_after, aliased = found
+    spans = []
+    for unit, groups in aliased.values():
+        spans.extend(_alias_word(tokens, fonts, text, by_key, logical, groups))
+    _join_hyphenated(stream, calls, textbox, tokens, fonts, by_key, logical, texts, spaces,
+                     directions)
+    stream._briefing_pypdf_rtl = rtl_after
+    new_runs[0] = new_runs[0] and same_line
+    drawn = [[i for u in piece for c in units[u] for i in by_key[logical[c]]] for piece in pieces]
+    if [i for piece in drawn for i in piece] == [i for key in order for i in by_key[key]] \
+            and not any(new_runs) and not spans:
+        return _replay(stream, calls, tokens)
+    _draw_pieces(stream, calls, tokens, fonts, list(zip(drawn, new_runs)), spans)
+
+
+def _plan_words(directions, visual, spaces, texts, rtl):
+    """:func:`plan` for a box's clusters (logical order: ``directions``, ``visual`` places,
+    whether ``spaces``, logical ``texts``), with the words poppler would no longer read whole
+    (:func:`broken_words`) drawn as they must be. A word alias codes let pypdf read in order
+    while drawn left to right, as poppler needs, is drawn so (:func:`word_units`); the others
+    in pypdf's order if :func:`_apart`, else whole as WeasyPrint drew them (pypdf reads those
+    out of order). Returns (units: lists of clusters, drawn as one; pieces, new_runs,
+    rtl_after as :func:`plan` gives them, of units; aliased: {word: (clusters, groups)}), or
+    None if the drawing would break a word it should not."""
+    first = plan(directions, rtl)
+    words = broken_words([c for piece in first[0] for c in piece], visual, spaces)
+    if not words:
+        return [[c] for c in range(len(directions))], *first, {}
     aliased, whole = {}, {}
     for number in sorted(set(words.values())):
         unit = sorted((c for c in words if words[c] == number), key=visual.__getitem__)
@@ -350,22 +377,11 @@ def redraw(stream, textbox, calls) -> None:
             unit, _ = aliased.pop(number)
             if not _apart(unit, texts, directions):
                 whole[number] = unit
-    drawn_clusters = [c for piece in pieces for u in piece for c in units[u]]
+    drawn = [c for piece in pieces for u in piece for c in units[u]]
     apart = set(words.values()) - set(aliased) - set(whole)
-    if {words[c] for c in broken_words(drawn_clusters, visual, spaces)} - apart:
-        return _replay(stream, calls)  # a word the regrouping broke by mistake: as drawn
-    spans = []
-    for unit, groups in aliased.values():
-        spans.extend(_alias_word(tokens, fonts, text, by_key, logical, groups))
-    _join_hyphenated(stream, calls, textbox, tokens, fonts, by_key, logical, texts, spaces,
-                     directions)
-    stream._briefing_pypdf_rtl = rtl_after
-    new_runs[0] = new_runs[0] and same_line
-    drawn = [[i for u in piece for c in units[u] for i in by_key[logical[c]]] for piece in pieces]
-    if [i for piece in drawn for i in piece] == [i for key in order for i in by_key[key]] \
-            and not any(new_runs) and not any(t.code is not None for t in tokens):
-        return _replay(stream, calls)
-    _draw_pieces(stream, calls, tokens, fonts, list(zip(drawn, new_runs)), spans)
+    if {words[c] for c in broken_words(drawn, visual, spaces)} - apart:
+        return None
+    return units, pieces, new_runs, rtl_after, aliased
 
 
 def _apart(unit: list[int], texts: list[str], directions: list[str]) -> bool:
@@ -414,23 +430,24 @@ def word_units(unit: list[int], texts: list[str], directions: list[str]
                 direction = pypdf_direction(text)
         found.append((group, text, direction))
     # a lone left-to-right digit or letter («(1)», «7).») joins the group drawn beside it that
-    # is logically next to it (after it if any, else before it), if that holds no right-to-left
-    # letter (poppler would read them in the wrong order); a lone sign («−», «») cannot
+    # is next to it in the text (the one after it, drawn left of it, if it can), if that holds
+    # no right-to-left letter (poppler would read them in the wrong order); a lone sign («−»,
+    # «») cannot
     n = 0
     while n < len(found):
         group, text, direction = found[n]
         if direction == LTR:
             if not text.isalnum():
                 return None
-            if n + 1 < len(found) and max(found[n + 1][0]) + 1 == group[0] \
-                    and not any(pypdf_direction(c) == RTL for c in found[n + 1][1]):
-                after, before_text, _ = found.pop(n + 1)
-                found[n] = (group + after, before_text + text, NEUTRAL)
-            elif n and found[n - 1][0][0] == group[-1] + 1 \
+            if n and found[n - 1][0][0] == group[-1] + 1 \
                     and not any(pypdf_direction(c) == RTL for c in found[n - 1][1]):
                 before, after_text, _ = found.pop(n - 1)
                 n -= 1
                 found[n] = (before + group, text + after_text, NEUTRAL)
+            elif n + 1 < len(found) and max(found[n + 1][0]) + 1 == group[0] \
+                    and not any(pypdf_direction(c) == RTL for c in found[n + 1][1]):
+                after, before_text, _ = found.pop(n + 1)
+                found[n] = (group + after, before_text + text, NEUTRAL)
             else:
                 return None
         n += 1
@@ -516,8 +533,21 @@ def _same_line(stream, calls, font) -> bool:
     return abs(matrix[5] - y) <= 1.2 * max(size, previous) or bool(matrix[1] or matrix[2])
 
 
-def _replay(stream, calls) -> None:
+def _replay(stream, calls, tokens=None) -> None:
+    """Write the recorded calls as WeasyPrint made them; with ``tokens`` (:func:`_tokens` of
+    the calls), each glyph that has an alias code drawn by it."""
+    from .text_layer import _TJ_PART, _tj_operand
+
+    if tokens is not None and not any(t.code is not None for t in tokens):
+        tokens = None
+    start = 0
     for name, args in calls:
+        if name == "TJ" and tokens is not None:
+            count = sum(bool(number) + len(hexes) // 4
+                        for hexes, number in _TJ_PART.findall(args[0]))
+            args = (_tj_operand([t.number if t.glyph is None else t.code or t.glyph
+                                 for t in tokens[start:start + count]]),)
+            start += count
         {"Tm": stream.set_text_matrix, "Tf": stream.set_font_size,
          "TJ": stream.show_text, "Ts": stream.set_text_rise}[name](*args)
 
