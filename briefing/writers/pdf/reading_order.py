@@ -27,6 +27,12 @@ within rounding of a double); where pypdf's current run is right-to-left, a repe
 makes it start a new run. No glyph, position or colour changes: the ink is the same; a box read
 the same in both orders is written byte for byte as WeasyPrint wrote it.
 
+A word that mixes directions inside («(66%)», «2023م») must stay drawn left to right, or poppler
+no longer reads it as one word (:func:`broken_words`). Such a word is drawn so, and its glyphs
+are given alias character codes (:mod:`briefing.writers.pdf.glyph_aliases`) with which pypdf,
+reversing a right-to-left run piece by piece, reads it in logical order (:func:`word_units`).
+Alias codes also make a word hyphenated at a line's end read whole (:func:`_join_hyphenated`).
+
 Active only inside :func:`logical_reading_order`; the WeasyPrint code it relies on is fingerprinted
 in :data:`RELIED_ON` (``tests/writers/test_pdf_reading_order.py``).
 """
@@ -138,8 +144,7 @@ def broken_words(drawn: list[int], visual: list[int], spaces: list[bool]) -> dic
     and it stays whole if drawn left to right in one go. ``drawn``: logical indexes of clusters
     in drawing order; ``visual``: each cluster's place from the left; ``spaces``: whether a
     cluster is a space. A word mixing directions («(66%)», «2023م», «“كلمة”») cannot be drawn
-    in an order both pypdf and poppler read right: it is drawn whole, left to right, and only
-    pypdf reads its inside out of order."""
+    in an order both pypdf and poppler read right: :func:`_plan_words` decides."""
     by_place = sorted(range(len(visual)), key=visual.__getitem__)
     word, words = 0, [None] * len(visual)
     for cluster in by_place:
