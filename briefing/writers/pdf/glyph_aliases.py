@@ -115,9 +115,12 @@ def write_aliases(pdf, fonts, pdf_fonts, compress: bool) -> None:
         for code in codes:
             widths.extend([code, pydyf.Array([font.widths[aliases[code][0]]])])
 
+        # the glyphs drawn map to themselves (the CIDs WeasyPrint wrote: code = CID = glyph,
+        # missing characters going to CID 0 through its encoding CMap), the others to .notdef
         gids = bytearray(2 * (codes[-1] + 1))
-        for gid in range(min(font.glyph_count, codes[0])):
-            gids[2 * gid:2 * gid + 2] = gid.to_bytes(2, "big")
+        for gid in range(font.glyph_count) if font.used_in_forms else font.widths:
+            if gid < codes[0]:
+                gids[2 * gid:2 * gid + 2] = gid.to_bytes(2, "big")
         for code in codes:
             gids[2 * code:2 * code + 2] = aliases[code][0].to_bytes(2, "big")
         gid_map = pydyf.Stream([bytes(gids)], compress=compress)
