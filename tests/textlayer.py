@@ -87,8 +87,9 @@ def check_words(read: list[str], book: list[str]) -> Reading:
     return result
 
 
-# a list item's marker: WeasyPrint draws a page's markers after its text
-_MARKER = re.compile(r"\s*(•|\d+\.)?\s*")
+# a list item's marker (a bullet, a dash, a number): WeasyPrint draws a page's markers after
+# its text
+_MARKER = re.compile(r"\s*(•|–|\d+\.)?\s*")
 
 
 def pypdf_pages(pdf: Path, furniture: set[str]) -> list[str]:
@@ -130,3 +131,34 @@ def printed_text(content) -> str:
 def fold(text: str) -> str:
     """NFKC and whitespace folding, and nothing else: what «a sentence is intact» allows."""
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def alias_codes(pdf: Path) -> list[tuple[str, str]]:
+    """(the glyph's own text, the code's text) of every alias code of the PDF's Type0 fonts
+    (``briefing.writers.pdf.glyph_aliases``): a code whose ``/CIDToGIDMap`` entry is a glyph
+    other than its own number. Each font once; checks that the code's ``/W`` width is the
+    glyph's."""
+    found, seen = [], set()
+    for page in pypdf.PdfReader(pdf).pages:
+        for font in (page.get("/Resources", {}).get("/Font") or {}).values():
+            font = font.get_object()
+            if font.get("/Subtype") != "/Type0" or id(font) in seen:
+                continue
+            seen.add(id(font))
+            cid_font = font["/DescendantFonts"][0].get_object()
+            gid_map = cid_font.get("/CIDToGIDMap")
+            if gid_map is None or isinstance(gid_map, pypdf.generic.NameObject):
+                continue
+            gids = gid_map.get_object().get_data()
+            texts = {int(code, 16): bytes.fromhex(text).decode("utf-16-be") for code, text in
+                     re.findall(r"<([0-9a-f]{4})> <([0-9a-f]*)>",
+                                font["/ToUnicode"].get_object().get_data().decode())}
+            widths, w = {}, list(cid_font["/W"])
+            for first, values in zip(w[::2], w[1::2]):
+                widths.update((first + n, float(v)) for n, v in enumerate(values))
+            for code in range(len(gids) // 2):
+                glyph = int.from_bytes(gids[2 * code:2 * code + 2], "big")
+                if code in texts and glyph != code:
+                    assert widths[code] == widths[glyph], (code, glyph)
+                    found.append((texts.get(glyph, ""), texts[code]))
+    return found

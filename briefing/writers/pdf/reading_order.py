@@ -27,6 +27,12 @@ within rounding of a double); where pypdf's current run is right-to-left, a repe
 makes it start a new run. No glyph, position or colour changes: the ink is the same; a box read
 the same in both orders is written byte for byte as WeasyPrint wrote it.
 
+A word that mixes directions inside («(66%)», «2023م») must stay drawn left to right, or poppler
+no longer reads it as one word (:func:`broken_words`). Such a word is drawn so, and its glyphs
+are given alias character codes (:mod:`briefing.writers.pdf.glyph_aliases`) with which pypdf,
+reversing a right-to-left run piece by piece, reads it in logical order (:func:`word_units`).
+Alias codes also make a word hyphenated at a line's end read whole (:func:`_join_hyphenated`).
+
 Active only inside :func:`logical_reading_order`; the WeasyPrint code it relies on is fingerprinted
 in :data:`RELIED_ON` (``tests/writers/test_pdf_reading_order.py``).
 """
@@ -62,6 +68,7 @@ RTL, LTR, NEUTRAL = "R", "L", "N"
 # a word drawn as WeasyPrint drew it (see broken_words), after which pypdf's run is
 # right-to-left, left-to-right, or as it was before the word
 MIXED = {True: "XR", False: "XL", None: "XN"}
+GUILLEMETS = set("«»")
 
 
 def pypdf_direction(text: str) -> str:
@@ -137,8 +144,7 @@ def broken_words(drawn: list[int], visual: list[int], spaces: list[bool]) -> dic
     and it stays whole if drawn left to right in one go. ``drawn``: logical indexes of clusters
     in drawing order; ``visual``: each cluster's place from the left; ``spaces``: whether a
     cluster is a space. A word mixing directions («(66%)», «2023م», «“كلمة”») cannot be drawn
-    in an order both pypdf and poppler read right: it is drawn whole, left to right, and only
-    pypdf reads its inside out of order."""
+    in an order both pypdf and poppler read right: :func:`_plan_words` decides."""
     by_place = sorted(range(len(visual)), key=visual.__getitem__)
     word, words = 0, [None] * len(visual)
     for cluster in by_place:
@@ -198,6 +204,7 @@ class _Token:
     number: str | None
     font: tuple
     rise: float
+    code: int | None = None  # an alias code drawn in the glyph's place (glyph_aliases)
 
 
 def _tokens(calls) -> list[_Token] | None:
@@ -307,31 +314,214 @@ def redraw(stream, textbox, calls) -> None:
     visual = [place[key] for key in logical]
     spaces = [all(text(tokens[i]).isspace() for i in by_key[key] if tokens[i].glyph is not None)
               for key in logical]
-    units = [[c] for c in range(len(logical))]  # clusters, or a mixed word's in visual order
-    pieces, new_runs, rtl_after = plan(directions, rtl)
-    mixed = broken_words([c for piece in pieces for c in piece], visual, spaces)
-    if mixed:  # each broken word becomes one unit, drawn left to right where it begins
-        units, unit_directions, placed = [], [], set()
-        for c, direction in enumerate(directions):
-            if c not in mixed:
-                units.append([c])
-                unit_directions.append(direction)
-            elif mixed[c] not in placed:
-                placed.add(mixed[c])
-                unit = sorted((d for d in mixed if mixed[d] == mixed[c]), key=visual.__getitem__)
-                strong = [directions[d] for d in unit if directions[d] != NEUTRAL]
-                units.append(unit)
-                unit_directions.append(MIXED[strong[-1] == RTL if strong else None])
-        pieces, new_runs, rtl_after = plan(unit_directions, rtl)
-        if broken_words([c for piece in pieces for u in piece for c in units[u]], visual, spaces):
-            return _replay(stream, calls)  # a word the regrouping broke: the box as drawn
+    texts = [_logical_text(cluster_texts[key[1]]) for key in logical]
+    found = _plan_words(directions, visual, spaces, texts, rtl)
+    if found is None:
+        return _replay(stream, calls)  # a word the regrouping broke by mistake: as drawn
+    units, pieces, new_runs, rtl_after, aliased = found
+    spans = []
+    for unit, groups in aliased.values():
+        spans.extend(_alias_word(tokens, fonts, text, by_key, logical, groups))
+    _join_hyphenated(stream, calls, textbox, tokens, fonts, by_key, logical, texts, spaces,
+                     directions)
     stream._briefing_pypdf_rtl = rtl_after
     new_runs[0] = new_runs[0] and same_line
     drawn = [[i for u in piece for c in units[u] for i in by_key[logical[c]]] for piece in pieces]
     if [i for piece in drawn for i in piece] == [i for key in order for i in by_key[key]] \
-            and not any(new_runs):
-        return _replay(stream, calls)
-    _draw_pieces(stream, calls, tokens, fonts, list(zip(drawn, new_runs)))
+            and not any(new_runs) and not spans:
+        return _replay(stream, calls, tokens)
+    _draw_pieces(stream, calls, tokens, fonts, list(zip(drawn, new_runs)), spans)
+
+
+def _plan_words(directions, visual, spaces, texts, rtl):
+    """:func:`plan` for a box's clusters (logical order: ``directions``, ``visual`` places,
+    whether ``spaces``, logical ``texts``), with the words poppler would no longer read whole
+    (:func:`broken_words`) drawn as they must be. A word alias codes let pypdf read in order
+    while drawn left to right, as poppler needs, is drawn so (:func:`word_units`); the others
+    in pypdf's order if :func:`_apart`, else whole as WeasyPrint drew them (pypdf reads those
+    out of order). Returns (units: lists of clusters, drawn as one; pieces, new_runs,
+    rtl_after as :func:`plan` gives them, of units; aliased: {word: (clusters, groups)}), or
+    None if the drawing would break a word it should not."""
+    first = plan(directions, rtl)
+    words = broken_words([c for piece in first[0] for c in piece], visual, spaces)
+    if not words:
+        return [[c] for c in range(len(directions))], *first, {}
+    aliased, whole = {}, {}
+    for number in sorted(set(words.values())):
+        unit = sorted((c for c in words if words[c] == number), key=visual.__getitem__)
+        groups = word_units(unit, texts, directions)
+        if groups is not None:
+            aliased[number] = unit, groups
+        elif not _apart(unit, texts, directions):
+            whole[number] = unit
+    while True:
+        units, unit_directions, placed = [], [], set()
+        for c, direction in enumerate(directions):
+            number = words.get(c)
+            if number not in aliased and number not in whole:
+                units.append([c])
+                unit_directions.append(direction)
+            elif number not in placed:
+                placed.add(number)
+                if number in aliased:
+                    units.append(aliased[number][0])
+                    unit_directions.append(RTL)
+                else:
+                    units.append(whole[number])
+                    strong = [directions[d] for d in whole[number] if directions[d] != NEUTRAL]
+                    unit_directions.append(MIXED[strong[-1] == RTL if strong else None])
+        pieces, new_runs, rtl_after = plan(unit_directions, rtl)
+        # an aliased word whose first unit drawn is not a right-to-left letter must start
+        # inside a right-to-left run of pypdf's, or pypdf appends it in drawing order
+        failed = {words[units[piece[0]][0]] for piece, rtl_before in zip(pieces, new_runs)
+                  if not rtl_before and words.get(units[piece[0]][0]) in aliased
+                  and aliased[words[units[piece[0]][0]]][1][0][2] != RTL}
+        if not failed:
+            break
+        for number in failed:
+            unit, _ = aliased.pop(number)
+            if not _apart(unit, texts, directions):
+                whole[number] = unit
+    drawn = [c for piece in pieces for u in piece for c in units[u]]
+    apart = set(words.values()) - set(aliased) - set(whole)
+    if {words[c] for c in broken_words(drawn, visual, spaces)} - apart:
+        return None
+    return units, pieces, new_runs, rtl_after, aliased
+
+
+def _apart(unit: list[int], texts: list[str], directions: list[str]) -> bool:
+    """Whether a word pypdf cannot read in order when drawn left to right is drawn in pypdf's
+    order instead: if it holds «» («بلاد», no order of drawing serves both readers there:
+    poppler then takes the «» for a word of its own, reading the same text) or only neutral
+    characters («).»). Others («−٢٫٥٪» as the Arabic-Indic convention draws it) keep the
+    word poppler reads, in the order drawn."""
+    return bool(GUILLEMETS & set("".join(texts[c] for c in unit))) or all(
+        directions[c] == NEUTRAL for c in unit)
+
+
+def _logical_text(cluster: str) -> str:
+    """A cluster's text without format characters (the isolates around inline runs)."""
+    import unicodedata
+
+    return "".join(c for c in cluster if unicodedata.category(c) != "Cf")
+
+
+def word_units(unit: list[int], texts: list[str], directions: list[str]
+               ) -> list[tuple[list[int], str, str]] | None:
+    """How a word that mixes directions reads in pypdf's order while drawn left to right: its
+    clusters (``unit``, logical indexes in visual order; ``texts``, ``directions``: each
+    cluster's logical text and pypdf direction) cut into groups, each (clusters, text,
+    direction), such that pypdf, reversing a right-to-left run's pieces, reads the word in
+    logical order: a group of several clusters is a left-to-right run (consecutive both in
+    logical and visual order) read as one string, hence neutral to pypdf; a group of one
+    cluster keeps its own glyphs' texts. None if a one-cluster group is left-to-right to pypdf
+    (a lone digit or Latin letter, «»): it would end pypdf's run."""
+    if sorted(unit) != list(range(min(unit), max(unit) + 1)):
+        return None  # not one stretch of the logical text («Cargo»،» of «Termez Cargo»،»)
+    groups: list[list[int]] = []
+    for c in unit:
+        if groups and groups[-1][-1] + 1 == c:
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    found = []
+    for group in groups:
+        text = "".join(texts[c] for c in group)
+        if len(group) > 1:
+            direction = NEUTRAL if len(text) > 1 else pypdf_direction(text)
+        else:
+            direction = directions[group[0]]
+            if len(text) == 1 and direction == NEUTRAL:  # a mirrored bracket: its own text
+                direction = pypdf_direction(text)
+        found.append((group, text, direction))
+    # a lone left-to-right digit or letter («(1)», «7).») joins the group drawn beside it that
+    # is next to it in the text (the one after it, drawn left of it, if it can), if that holds
+    # no right-to-left letter (poppler would read them in the wrong order); a lone sign («−»,
+    # «») cannot
+    n = 0
+    while n < len(found):
+        group, text, direction = found[n]
+        if direction == LTR:
+            if not text.isalnum():
+                return None
+            if n and found[n - 1][0][0] == group[-1] + 1 \
+                    and not any(pypdf_direction(c) == RTL for c in found[n - 1][1]):
+                before, after_text, _ = found.pop(n - 1)
+                n -= 1
+                found[n] = (before + group, text + after_text, NEUTRAL)
+            elif n + 1 < len(found) and max(found[n + 1][0]) + 1 == group[0] \
+                    and not any(pypdf_direction(c) == RTL for c in found[n + 1][1]):
+                after, before_text, _ = found.pop(n + 1)
+                found[n] = (group + after, before_text + text, NEUTRAL)
+            else:
+                return None
+        n += 1
+    return found
+
+
+def _alias_word(tokens, fonts, text, by_key, logical, groups) -> list[tuple[list[int], str]]:
+    """Give a word's glyphs the alias codes :func:`word_units` asks for: a group of several
+    clusters reads as its text from its first glyph and as nothing from the others, inside an
+    ``/ActualText`` span of that text (poppler then sees no gap in the word where the others
+    read as nothing); a one-glyph cluster of a mirrored character reads as the character.
+    Returns the spans: (token indexes, text)."""
+    from .glyph_aliases import alias
+
+    spans = []
+    for group, group_text, _ in groups:
+        indexes = [i for c in group for i in by_key[logical[c]]]
+        glyphs = [i for i in indexes if tokens[i].glyph is not None]
+        if len(group) == 1:
+            if len(glyphs) == 1 and len(group_text) == 1 and text(tokens[glyphs[0]]) != group_text:
+                token = tokens[glyphs[0]]
+                token.code = alias(fonts[token.font[0]], token.glyph, group_text)
+            continue
+        for n, i in enumerate(glyphs):
+            token = tokens[i]
+            token.code = alias(fonts[token.font[0]], token.glyph, "" if n else group_text)
+        spans.append((indexes, group_text))
+    return spans
+
+
+# a word hyphenated at a line's end whose rest is not drawn yet: (element, font, code, the
+# hyphen's text if it is part of the word, (stream, baseline)), per document
+# (logical_reading_order)
+_hyphen: dict = {}
+HYPHENS = {"\u2010": "", "-": "-"}  # WeasyPrint's hyphenate-character, and a hyphen of the word
+
+
+def _join_hyphenated(stream, calls, textbox, tokens, fonts, by_key, logical, texts, spaces,
+                     directions) -> None:
+    """A word hyphenated at a line's end reads whole: the line's last glyph, the hyphen, as the
+    rest of the word (after «-» if the hyphen is the word's own, as in «cross-border»), and
+    the rest, at the start of the next line of the same element, as nothing (ISO 32000-1
+    14.9.4 replaces the hyphen in the same way). Left-to-right lines only."""
+    from .glyph_aliases import alias, set_text
+
+    if RTL in directions or not logical:
+        return
+    element = getattr(textbox, "element", None)
+    line = stream, next(args for name, args in calls if name == "Tm")[5]
+    pending = _hyphen.pop("pending", None)
+    if pending and pending[0] is element and pending[4] != line:
+        rest = []
+        for c in range(len(logical)):
+            if spaces[c]:
+                break
+            rest.append(c)
+            for i in by_key[logical[c]]:
+                token = tokens[i]
+                if token.glyph is not None:
+                    token.code = alias(fonts[token.font[0]], token.glyph, "")
+        set_text(pending[1], pending[2], pending[3] + "".join(texts[c] for c in rest))
+    elif pending and pending[0] is not element:
+        _hyphen["pending"] = pending  # a box of another element (a note call) in between
+    last = len(logical) - 1
+    if texts[last] in HYPHENS and last and not spaces[last - 1] and element is not None:
+        token = tokens[[i for i in by_key[logical[last]] if tokens[i].glyph is not None][-1]]
+        font = fonts[token.font[0]]
+        token.code = alias(font, token.glyph, None, shared=False)
+        _hyphen["pending"] = (element, font, token.code, HYPHENS[texts[last]], line)
 
 
 def _same_line(stream, calls, font) -> bool:
@@ -348,16 +538,32 @@ def _same_line(stream, calls, font) -> bool:
     return abs(matrix[5] - y) <= 1.2 * max(size, previous) or bool(matrix[1] or matrix[2])
 
 
-def _replay(stream, calls) -> None:
+def _replay(stream, calls, tokens=None) -> None:
+    """Write the recorded calls as WeasyPrint made them; with ``tokens`` (:func:`_tokens` of
+    the calls), each glyph that has an alias code drawn by it."""
+    from .text_layer import _TJ_PART, _tj_operand
+
+    if tokens is not None and not any(t.code is not None for t in tokens):
+        tokens = None
+    start = 0
     for name, args in calls:
+        if name == "TJ" and tokens is not None:
+            count = sum(bool(number) + len(hexes) // 4
+                        for hexes, number in _TJ_PART.findall(args[0]))
+            args = (_tj_operand([t.number if t.glyph is None else t.code or t.glyph
+                                 for t in tokens[start:start + count]]),)
+            start += count
         {"Tm": stream.set_text_matrix, "Tf": stream.set_font_size,
          "TJ": stream.show_text, "Ts": stream.set_text_rise}[name](*args)
 
 
-def _draw_pieces(stream, calls, tokens, fonts, pieces) -> None:
+def _draw_pieces(stream, calls, tokens, fonts, pieces, spans) -> None:
     """Draw ``pieces`` (token indexes in drawing order, whether pypdf must start a new run) each
-    where its glyphs were."""
-    from .text_layer import _tj_operand
+    where its glyphs were, each glyph by its alias code if it has one, the tokens of each of
+    ``spans`` ((token indexes, text), drawn one after the other) in an ``/ActualText`` span."""
+    from .text_layer import _pdf_text_string, _tj_operand
+
+    span_of = {i: n for n, (indexes, _) in enumerate(spans) for i in indexes}
 
     matrix = [_exact(v) for v in next(args for name, args in calls if name == "Tm")]
     # each token's pen position before it, in text space units, as the renderer adds them up
@@ -377,7 +583,8 @@ def _draw_pieces(stream, calls, tokens, fonts, pieces) -> None:
             chunk.append(index)
             last = n + 1 == len(indexes)
             if last or indexes[n + 1] != index + 1 or tokens[index + 1].font != tokens[index].font \
-                    or tokens[index + 1].rise != tokens[index].rise:
+                    or tokens[index + 1].rise != tokens[index].rise \
+                    or span_of.get(index + 1) != span_of.get(index):
                 first = tokens[chunk[0]]
                 if new_run:
                     stream._current_font = None
@@ -393,8 +600,15 @@ def _draw_pieces(stream, calls, tokens, fonts, pieces) -> None:
                 if first.rise != rise:
                     stream.set_text_rise(first.rise)
                     rise = first.rise
-                stream.show_text(_tj_operand([t.number if t.glyph is None else t.glyph
-                                              for t in (tokens[i] for i in chunk)]))
+                span = span_of.get(chunk[0])
+                if span is not None:
+                    stream.begin_marked_content(
+                        "Span", f"<< /ActualText {_pdf_text_string(spans[span][1])} >>")
+                stream.show_text(_tj_operand([
+                    t.number if t.glyph is None else t.glyph if t.code is None else t.code
+                    for t in (tokens[i] for i in chunk)]))
+                if span is not None:
+                    stream.end_marked_content()
                 pen = chunk[-1] + 1
                 chunk = []
     if rise:
@@ -433,7 +647,9 @@ def logical_reading_order() -> Iterator[None]:
         return result
 
     draw_text.draw_first_line = draw_first_line
+    _hyphen.clear()
     try:
         yield
     finally:
         draw_text.draw_first_line = original
+        _hyphen.clear()

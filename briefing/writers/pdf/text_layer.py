@@ -45,6 +45,8 @@ TATWEEL = "\u0640"  # ARABIC TATWEEL: the character Arabic fonts' kashida glyphs
 RELIED_ON = {
     "weasyprint.draw.text.draw_first_line": "1bb8eae6d88e71b1",
     "weasyprint.pdf.fonts.build_fonts_dictionary": "fc551bef35d0d6c3",
+    # what glyph_aliases.write_aliases completes: /W, /CIDToGIDMap /Identity, the encoding CMap
+    "weasyprint.pdf.fonts._build_vector_font_dictionary": "aa6eea312c6e3375",
     "weasyprint.pdf.generate_pdf": "626343ef25c396e8",
     "weasyprint.pdf.stream.Stream.set_font_size": "34b9096d1555895d",
     "pydyf.Stream.show_text": "3e008af86f62f42c",
@@ -300,16 +302,18 @@ def _current_font(stream):
 def faithful_text_layer() -> Iterator[None]:
     """While active, PDFs WeasyPrint writes get ToUnicode maps from :func:`correct_to_unicode`.
 
-    Also wraps each run of kashidas in an ``/ActualText`` span (:func:`kashida_spans`), and
+    Also wraps each run of kashidas in an ``/ActualText`` span (:func:`kashida_spans`),
     draws each text box's glyphs in the order pypdf reads as logical
-    (:func:`briefing.writers.pdf.reading_order.logical_reading_order`). Patches
-    the name ``weasyprint.pdf.build_fonts_dictionary`` and the method ``show_text`` of
+    (:func:`briefing.writers.pdf.reading_order.logical_reading_order`), and writes the alias
+    codes that drawing gave glyphs (:func:`briefing.writers.pdf.glyph_aliases.write_aliases`).
+    Patches the name ``weasyprint.pdf.build_fonts_dictionary`` and the method ``show_text`` of
     ``weasyprint.pdf.stream.Stream`` (inherited from pydyf), and restores both on exit. Raises
     ``RuntimeError`` if the installed WeasyPrint's code differs from :data:`RELIED_ON`, rather
     than writing a PDF whose text layer nobody checked."""
     import weasyprint.pdf as weasyprint_pdf
     from weasyprint.pdf.stream import Stream
 
+    from .glyph_aliases import write_aliases
     from .reading_order import logical_reading_order
 
     if weasyprint_fingerprints() != RELIED_ON:
@@ -317,10 +321,12 @@ def faithful_text_layer() -> Iterator[None]:
                            "written for (see RELIED_ON there): check its text layer again")
     original = weasyprint_pdf.build_fonts_dictionary
 
-    def build_fonts_dictionary(pdf, fonts, *args, **kwargs):
+    def build_fonts_dictionary(pdf, fonts, compress, *args, **kwargs):
         for font in fonts.values():
             correct_to_unicode(font)
-        return original(pdf, fonts, *args, **kwargs)
+        pdf_fonts = original(pdf, fonts, compress, *args, **kwargs)
+        write_aliases(pdf, fonts, pdf_fonts, compress)
+        return pdf_fonts
 
     weasyprint_pdf.build_fonts_dictionary = build_fonts_dictionary
     Stream.show_text = _show_text_with_spans(Stream.show_text)
