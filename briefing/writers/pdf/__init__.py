@@ -179,10 +179,12 @@ COUNTER_STYLES = {"western": "decimal", "arabic-indic": "arabic-indic"}
 
 
 def book_to_html(book: m.Book, styles_dir: Path,
-                 chart_src: Callable[[m.Image], str] | None = None) -> str:
+                 chart_src: Callable[[m.Image], str] | None = None,
+                 only: frozenset[str] | None = None) -> str:
     """The whole book as one HTML document, laid out by the template in ``styles/book.html``,
     which reads the model's page geometry, outline and digits. ``chart_src`` gives the URL of a
-    figure's image (default: its SVG's ``file:`` URL)."""
+    figure's image (default: its SVG's ``file:`` URL); ``only``, the ids of the parts whose sections are
+    written (default: all; the rest of the document, styles included, is the same whichever)."""
     parts, pages = [], {}
     book_page = (book.meta.dir, COUNTER_STYLES[book.meta.digits])
     for part in book.parts:
@@ -194,6 +196,8 @@ def book_to_html(book: m.Book, styles_dir: Path,
         name = "" if page == book_page else "-".join(page)
         if name:
             pages[name] = page
+        if only is not None and part.id not in only:
+            continue
         parts.append({"part": part, "title": Markup(inlines_to_html(part.title, ctx)),
                       "body": Markup(blocks_to_html(part.blocks, ctx)),
                       "bookmark": m.plain_text(part.title),

@@ -1,0 +1,644 @@
+"""The book laid out part by part, each part's PDF cached, and the parts joined into one PDF.
+
+Laying out and writing the whole book costs a few seconds of one core on every build, even when
+one paragraph changed. Here the book is cut into *units* — the front matter (cover, title page,
+contents) and each :class:`~briefing.model.Part` — and each unit is laid out and written by
+WeasyPrint as a document of its own (:func:`unit_html`): the same template and styles, the other
+units' sections left out, its page numbers starting where the unit starts in the book
+(``@page :first { counter-reset: page N }``). Every part starts on a recto page
+(``styles/book.css``: ``.part { break-before: recto }``), so each unit starts at an even page
+index, where WeasyPrint puts a recto alone too: left and right pages, margins and running headers
+come out as in one document. The blank page the book puts before a part that follows one of odd
+length is made by the unit before it: a unit ends with an empty block that breaks to a recto,
+and the page of that block is dropped (the blank page before it, WeasyPrint's own, is kept).
+
+A unit's PDF and what the join needs of it (anchors, bookmarks, each font's glyphs) are cached
+under a key of everything that decides them (:func:`unit_key`: its HTML — content, first page
+number, the contents' page numbers, charts' placeholders —, the styles folder, this writer's
+code, the WeasyPrint version); a rebuild lays out again only the units whose key changed. Charts
+are placed after the join (:mod:`.placed_charts`); their placeholders here carry the figure's id,
+not the chart's content hash, so a changed data value redraws the chart without laying out its
+part again (when the chart keeps its size).
+
+The join (:func:`join`, pikepdf) makes one document equal to the one WeasyPrint writes of the
+whole book:
+
+- pages in order, each unit's resources kept (WeasyPrint names resources by counters per
+  document, so units' resource dictionaries are not merged);
+- fonts: one font per face for the whole book, made by WeasyPrint's own
+  ``build_fonts_dictionary`` from the units' glyphs merged in book order (WeasyPrint keeps the
+  first text and width it meets a glyph with; HarfBuzz subsets with retained glyph ids, so the
+  glyph ids of every unit agree), with the text layer's ToUnicode correction
+  (:func:`.text_layer.correct_to_unicode`); cached by glyph set;
+- links: an internal link is written in a unit as a URI of the private scheme :data:`SCHEME`
+  (WeasyPrint drops a link to an anchor not in its document) and becomes ``/Dest (name)`` here,
+  as WeasyPrint writes internal links; a link to no anchor of the book is dropped, as WeasyPrint
+  drops it;
+- named destinations: the units' name trees, one sorted ``/Dests`` array;
+- bookmarks: WeasyPrint's outline algorithm over every page's bookmarks in order;
+- the contents' page numbers: the front matter is laid out with the page numbers the parts
+  got (``counter()`` of a counter set on each entry, in the entry's digits, where the book has
+  ``target-counter()``), again when they change;
+- metadata (document information, ``/Lang``) of the front matter's document, which has the
+  book's ``<head>``.
+
+A font whose glyph WeasyPrint had to replace (``Font.missing``: stand-in glyph ids counted per
+document) or whose glyph two units measured differently (WeasyPrint keeps a glyph's width as
+first met, at that size: the kerning drawn after it depends on it) would make the join differ
+from the whole book: :func:`write_pdf_parts` then raises :class:`NotJoinable` and the caller
+lays out the whole book.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import io
+import os
+import pickle
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from ... import model as m
+
+# internal links in a unit's HTML: ``href="briefing-anchor:NAME"`` for ``href="#NAME"``
+SCHEME = "briefing-anchor:"
+CACHE_VERSION = b"briefing-parts-1"
+# the cache keeps at most this many unit files (those of the last build always)
+CACHE_UNITS = 120
+
+_HREF = re.compile(r'href="#')
+_TOC_LINK = re.compile(r'<a href="briefing-anchor:([^"]*)">')
+_TRAILER = '<div style="break-before: recto"></div>'
+
+
+class NotJoinable(Exception):
+    """The parts' PDFs cannot be joined into what the whole book would be (see the module)."""
+
+
+# ---------------------------------------------------------------- units
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit of layout: the front matter (``part`` None) or a part."""
+
+    part: m.Part | None
+    trailer: bool  # ends with the block that breaks to the next unit's recto
+
+
+@dataclass
+class Laid:
+    """A unit laid out and written: its PDF, and what the join needs of it."""
+
+    pdf: bytes
+    pages: int  # pages of the unit kept (the trailer's page dropped)
+    bookmarks: list  # per page: WeasyPrint's Page.bookmarks (level, label, (x, y), state)
+    heights: list  # per page: the page's height, CSS px
+    anchors: dict  # anchor name -> page index in the unit
+    fonts: dict  # font hash -> FontRecord
+    key: str = ""
+
+
+@dataclass
+class FontRecord:
+    """What a unit's document knew of one font when WeasyPrint wrote it: the font's attributes
+    (as WeasyPrint's ``Font``), its glyphs' texts as WeasyPrint met them (before the text
+    layer's correction), their widths, the mirrored glyphs' uses, and the font file's digest."""
+
+    attrs: dict
+    to_unicode: dict
+    widths: dict
+    mirrored: dict
+    missing: dict
+    file: str
+    file_content: bytes = field(default=b"", repr=False)
+
+
+def unit_html(book: m.Book, unit: Unit, styles_dir: Path, chart_src, first_page: int,
+              toc_pages: dict[str, int]) -> str:
+    """The HTML of one unit: the book's document with only this unit's sections, internal
+    links in :data:`SCHEME`, the page counter starting at ``first_page`` (a part), or the
+    contents' entries numbered from ``toc_pages`` (target → page number; front matter)."""
+    from . import book_to_html
+
+    only = frozenset() if unit.part is None else frozenset({unit.part.id})
+    html = _HREF.sub(f'href="{SCHEME}', book_to_html(book, styles_dir, chart_src, only))
+    if unit.part is None:
+        # each entry's number where the whole book has target-counter(): a counter set on
+        # the entry, shown in the digits of the part it points to (book.html's rule, same
+        # selector, later)
+        html = _TOC_LINK.sub(lambda match: (
+            f'<a href="{SCHEME}{match[1]}" style="counter-reset: briefing-page '
+            f'{toc_pages.get(unquote(match[1]), 0)}">'), html)
+        css = "".join(
+            f'.toc li[data-counter-style="{style}"] a::after {{ content: leader(".") '
+            f"counter(briefing-page, {style}); }}" for style in ("decimal", "arabic-indic"))
+    else:
+        css = (".cover, .title-page, .toc { display: none; } "
+               f"@page :first {{ counter-reset: page {first_page}; }}")
+    html = html.replace("</head>", f"<style>{css}</style>\n</head>", 1)
+    if unit.trailer:
+        html = html.replace("</body>", f"{_TRAILER}\n</body>", 1)
+    return html
+
+
+def _code_digest() -> bytes:
+    """This writer's code and the WeasyPrint version: a change to either lays out anew."""
+    import weasyprint
+
+    digest = hashlib.sha256(CACHE_VERSION + weasyprint.__version__.encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def _styles_digest(styles_dir: Path) -> bytes:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in styles_dir.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(styles_dir)).encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def unit_key(html: str, context: bytes) -> str:
+    """The cache key of a unit: a hash of its HTML and ``context`` (code and styles)."""
+    return hashlib.sha256(context + html.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- laying out one unit
+
+
+def lay_out(html: str, trailer: bool, styles_dir: Path, fetcher) -> Laid:
+    """Lay out and write one unit's HTML (WeasyPrint, with the text layer); raises
+    ``ValueError`` (from :func:`._failed_loads`) when an image or stylesheet cannot be loaded."""
+    from weasyprint import HTML
+
+    from . import _failed_loads
+    from .text_layer import faithful_text_layer
+
+    fonts: dict[str, FontRecord] = {}
+    with _failed_loads() as failures, faithful_text_layer(), _recording_fonts(fonts):
+        document = HTML(string=html, base_url=str(styles_dir.resolve()) + "/",
+                        url_fetcher=fetcher).render()
+        pages = document.pages[:-1] if trailer else document.pages
+        if trailer:
+            document = document.copy(pages)
+        pdf = document.write_pdf(pdf_identifier=b"briefing", uncompressed_pdf=False)
+    if failures:
+        raise ValueError("the PDF would lack what WeasyPrint could not load: "
+                         + "; ".join(failures))
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(pages):  # an element split over pages: where it starts
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+    return Laid(pdf=pdf, pages=len(pages), anchors=anchors,
+                bookmarks=[list(page.bookmarks) for page in pages],
+                heights=[page.height for page in pages], fonts=fonts)
+
+
+# a Font's attributes kept for the join (the rest are HarfBuzz and Pango handles)
+_FONT_ATTRS = ("hash", "name", "family", "index", "font_size", "style", "weight", "variations",
+               "ascent", "descent", "tables", "bitmap", "italic_angle", "upem", "png", "svg",
+               "colr", "glyph_count", "stemv", "stemh", "flags", "used_in_forms")
+
+
+class _recording_fonts:
+    """While active, WeasyPrint's fonts are recorded into ``fonts`` (hash → :class:`FontRecord`)
+    as they are when the document's font dictionaries are built: each glyph's text before the
+    text layer corrects it (the join corrects the merged map again)."""
+
+    def __init__(self, fonts: dict):
+        self.fonts = fonts
+
+    def __enter__(self):
+        import weasyprint.pdf as weasyprint_pdf
+
+        self.module = weasyprint_pdf
+        self.inner = weasyprint_pdf.build_fonts_dictionary
+
+        def build_fonts_dictionary(pdf, fonts, *args, **kwargs):
+            for font in fonts.values():
+                if font.hash in self.fonts:
+                    raise NotJoinable(f"two fonts named {font.hash} in one document")
+                self.fonts[font.hash] = FontRecord(
+                    attrs={name: getattr(font, name) for name in _FONT_ATTRS},
+                    to_unicode=dict(font.to_unicode), widths=dict(font.widths),
+                    mirrored={glyph: set(uses) for glyph, uses in
+                              getattr(font, "briefing_mirrored_uses", {}).items()},
+                    missing=dict(font.missing),
+                    file=hashlib.sha256(font.file_content).hexdigest(),
+                    file_content=font.file_content)
+            return self.inner(pdf, fonts, *args, **kwargs)
+
+        weasyprint_pdf.build_fonts_dictionary = build_fonts_dictionary
+        return self
+
+    def __exit__(self, *exc):
+        self.module.build_fonts_dictionary = self.inner
+        return False
+
+
+# ---------------------------------------------------------------- the cache
+
+
+class Cache:
+    """Units' layouts under ``root`` (``out_dir/.cache/pdf``): ``units/KEY.pickle`` (a
+    :class:`Laid` without font files) and ``fonts/SHA256`` (font files, shared), ``joined/KEY``
+    (merged font dictionaries). Written atomically (a temporary file renamed), so a killed build
+    leaves whole files or none; an unreadable entry is laid out again."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.used: set[Path] = set()
+
+    def _write(self, path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+
+    def _read(self, path: Path) -> bytes | None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        self.used.add(path)
+        return data
+
+    def get(self, key: str) -> Laid | None:
+        data = self._read(self.root / "units" / f"{key}.pickle")
+        if data is None:
+            return None
+        try:
+            laid = pickle.loads(data)
+            for record in laid.fonts.values():
+                content = self._read(self.root / "fonts" / record.file)
+                if content is None or hashlib.sha256(content).hexdigest() != record.file:
+                    return None
+                record.file_content = content
+        except Exception:  # a damaged or outdated entry: laid out again
+            return None
+        return laid if isinstance(laid, Laid) else None
+
+    def put(self, key: str, laid: Laid) -> None:
+        for record in laid.fonts.values():
+            path = self.root / "fonts" / record.file
+            if not path.exists():
+                self._write(path, record.file_content)
+            self.used.add(path)
+        stored = dataclasses.replace(laid, fonts={
+            name: dataclasses.replace(record, file_content=b"")
+            for name, record in laid.fonts.items()})
+        path = self.root / "units" / f"{key}.pickle"
+        self._write(path, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+        self.used.add(path)
+
+    def joined_fonts(self, key: str) -> bytes | None:
+        return self._read(self.root / "joined" / key)
+
+    def put_joined_fonts(self, key: str, data: bytes) -> None:
+        path = self.root / "joined" / key
+        self._write(path, data)
+        self.used.add(path)
+
+    def prune(self, keep: int = CACHE_UNITS) -> None:
+        """Remove the oldest entries beyond ``keep`` files in each folder, never one this
+        build used, and temporary files a killed build left."""
+        for folder in ("units", "fonts", "joined"):
+            directory = self.root / folder
+            if not directory.is_dir():
+                continue
+            files = sorted(directory.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+            for path in files:
+                if path.name.startswith(".") and path.name.endswith(".tmp"):
+                    if path.stat().st_mtime < _now() - 3600:
+                        path.unlink(missing_ok=True)
+            files = [p for p in files if not p.name.startswith(".")]
+            for path in files[keep:]:
+                if path not in self.used:
+                    path.unlink(missing_ok=True)
+        for path in self.used:  # most recently used first, next time
+            try:
+                os.utime(path)
+            except OSError:
+                pass
+
+
+def _now() -> float:
+    import time
+
+    return time.time()
+
+
+# ---------------------------------------------------------------- the book
+
+
+def write_pdf_parts(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path,
+                    cache_dir: Path) -> None:
+    """Write the book's PDF by units (see the module), reusing units laid out before from
+    ``cache_dir``. The PDF equals, in pages, text, links, destinations, outline, fonts and
+    metadata, the one :func:`briefing.writers.pdf.write_pdf` lays out in one document. Raises
+    ``ValueError`` when an image or stylesheet cannot be loaded, :class:`NotJoinable` when the
+    units cannot be joined into that (the caller lays out the whole book)."""
+    from . import confined_fetcher
+    from .placed_charts import _key, chart_pdf_path, chart_pdfs, placeholder
+
+    fetcher = confined_fetcher((styles_dir, image_dir))
+    figures = [node for _, node in m.walk_with_part(book)
+               if isinstance(node, m.Figure) and node.image is not None]
+    images = list(dict.fromkeys(figure.image for figure in figures))
+    with _failed_loads_raising():
+        chart_pdfs(images, image_dir, fetcher)
+    # a placeholder named by its first figure's id, not by the chart's content
+    stable = {}
+    for figure in figures:
+        stable.setdefault(figure.image.svg.name, dataclasses.replace(
+            figure.image, svg=Path(f"figure-{figure.id}.svg")))
+    charts = {_key(stable[image.svg.name]): chart_pdf_path(image, image_dir)
+              for image in images if chart_pdf_path(image, image_dir).exists()}
+
+    def chart_src(image: m.Image) -> str:
+        return placeholder(stable[image.svg.name])
+
+    cache = Cache(cache_dir)
+    context = _code_digest() + _styles_digest(styles_dir)
+    units = [Unit(None, trailer=bool(book.parts))] + [
+        Unit(part, trailer=i < len(book.parts) - 1) for i, part in enumerate(book.parts)]
+    manifest = cache_dir / "contents-pages.pickle"
+    try:
+        toc_pages = pickle.loads(manifest.read_bytes())
+    except Exception:  # none yet, or unreadable: the first pass finds them
+        toc_pages = {}
+
+    def laid(unit: Unit, first_page: int, toc: dict[str, int]) -> Laid:
+        html = unit_html(book, unit, styles_dir, chart_src, first_page, toc)
+        key = unit_key(html, context)
+        found = cache.get(key)
+        if found is None:
+            found = lay_out(html, unit.trailer, styles_dir, fetcher)
+            found.key = key
+            cache.put(key, found)
+        return found
+
+    targets = [entry.target for entry in book.outline]
+    for _ in range(4):  # the contents' numbers move its length only when their widths change
+        front = laid(units[0], 1, toc_pages)
+        laid_units, page = [front], 1 + front.pages
+        numbers: dict[str, int] = {}
+        for unit in units[1:]:
+            part = laid(unit, page, {})
+            for name, index in part.anchors.items():
+                numbers[name] = page + index
+            laid_units.append(part)
+            page += part.pages
+        found = {target: numbers[target] for target in targets if target in numbers}
+        if found == toc_pages:
+            break
+        toc_pages = found
+    else:
+        raise NotJoinable("the contents' page numbers do not settle")
+    cache._write(manifest, pickle.dumps(toc_pages))
+    join(laid_units, out_path, cache)
+    from .placed_charts import place_charts
+
+    place_charts(out_path, charts)
+    cache.prune()
+
+
+class _failed_loads_raising:
+    def __enter__(self):
+        from . import _failed_loads
+
+        self.context = _failed_loads()
+        self.failures = self.context.__enter__()
+
+    def __exit__(self, *exc):
+        self.context.__exit__(*exc)
+        if exc[0] is None and self.failures:
+            raise ValueError("the PDF would lack what WeasyPrint could not load: "
+                             + "; ".join(self.failures))
+        return False
+
+
+# ---------------------------------------------------------------- the join
+
+
+def merged_fonts(units: list[Laid]) -> dict[str, FontRecord]:
+    """The units' fonts merged in book order: each glyph's text and width as first met (as
+    WeasyPrint keeps them in one document), the mirrored glyphs' uses together, the attributes of
+    the font as first met. Raises :class:`NotJoinable` for a font with stand-in glyphs or a
+    glyph measured differently in two units."""
+    merged: dict[str, FontRecord] = {}
+    for unit in units:
+        for name, record in unit.fonts.items():
+            if record.missing:
+                raise NotJoinable(f"font {record.attrs['family']} lacks glyphs the book uses")
+            if name not in merged:
+                merged[name] = FontRecord(dict(record.attrs), dict(record.to_unicode),
+                                          dict(record.widths),
+                                          {g: set(u) for g, u in record.mirrored.items()},
+                                          {}, record.file, record.file_content)
+                continue
+            into = merged[name]
+            if into.file != record.file:
+                raise NotJoinable(f"font {name} is two files")
+            for glyph, width in record.widths.items():
+                if into.widths.setdefault(glyph, width) != width:
+                    raise NotJoinable(f"glyph {glyph} of {record.attrs['family']} has two widths")
+            for glyph, text in record.to_unicode.items():
+                into.to_unicode.setdefault(glyph, text)
+            for glyph, uses in record.mirrored.items():
+                into.mirrored.setdefault(glyph, set()).update(uses)
+    return merged
+
+
+def _fonts_pdf(fonts: dict[str, FontRecord]) -> bytes:
+    """A PDF whose catalogue's ``/BriefingFonts`` is the font resource dictionary WeasyPrint
+    writes for ``fonts`` (its ``build_fonts_dictionary`` on stand-in ``Font`` objects, each
+    ToUnicode map corrected by :func:`.text_layer.correct_to_unicode` first)."""
+    import pydyf
+    from weasyprint.pdf.fonts import Font, build_fonts_dictionary
+
+    from .text_layer import correct_to_unicode
+
+    stand_ins = {}
+    for name, record in fonts.items():
+        font = Font.__new__(Font)
+        font.__dict__.update(record.attrs)
+        font.file_content = record.file_content
+        font.hb_face = _hb_face(record.file_content, record.attrs["index"] or 0)
+        font.to_unicode = dict(record.to_unicode)
+        font.widths = dict(record.widths)
+        font.missing = {}
+        if record.mirrored:
+            font.briefing_mirrored_uses = record.mirrored
+        correct_to_unicode(font)
+        stand_ins[name] = font
+    pdf = pydyf.PDF()
+    dictionary = build_fonts_dictionary(pdf, stand_ins, True, True,
+                                        {"hinting": False, "pdf_version": None})
+    pdf.add_object(dictionary)
+    pdf.catalog["BriefingFonts"] = dictionary.reference
+    out = io.BytesIO()
+    pdf.write(out, version=b"1.7", identifier=b"briefing", compress=True)
+    return out.getvalue()
+
+
+@functools.cache
+def _declare_hb_face_create() -> None:
+    """Declare the two HarfBuzz functions WeasyPrint's bindings leave out (hb-blob.h,
+    hb-face.h; the memory mode enum as int, the destroy callback as a pointer)."""
+    from weasyprint.text.ffi import ffi
+
+    ffi.cdef("hb_blob_t * hb_blob_create (const char *data, unsigned int length, int mode, "
+             "void *user_data, void *destroy); "
+             "hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);")
+
+
+def _hb_face(data: bytes, index: int):
+    """A HarfBuzz face of a font file's bytes (copied by HarfBuzz), for WeasyPrint's subsetter."""
+    from weasyprint.text.ffi import ffi, harfbuzz
+
+    _declare_hb_face_create()
+    blob = harfbuzz.hb_blob_create(ffi.from_buffer(data), len(data), 0,  # 0: duplicate
+                                   ffi.NULL, ffi.NULL)
+    face = harfbuzz.hb_face_create(blob, index)
+    harfbuzz.hb_blob_destroy(blob)
+    return ffi.gc(face, harfbuzz.hb_face_destroy)
+
+
+def join(units: list[Laid], out_path: Path, cache: Cache) -> None:
+    """One PDF of the units' PDFs, at ``out_path`` (see the module for what is joined how)."""
+    import pikepdf
+    from weasyprint.anchors import make_page_bookmark_tree
+    from weasyprint.matrix import Matrix
+
+    fonts = merged_fonts(units)
+    fonts_key = hashlib.sha256(pickle.dumps(
+        sorted((name, r.file, sorted(r.attrs.items()), list(r.to_unicode.items()),
+                sorted(r.widths.items()), sorted((g, sorted(u)) for g, u in r.mirrored.items()))
+               for name, r in fonts.items()))).hexdigest()
+    fonts_data = cache.joined_fonts(fonts_key)
+    if fonts_data is None:
+        fonts_data = _fonts_pdf(fonts)
+        cache.put_joined_fonts(fonts_key, fonts_data)
+
+    pdf = pikepdf.new()
+    sources = [pikepdf.open(io.BytesIO(unit.pdf)) for unit in units]
+    with pikepdf.open(io.BytesIO(fonts_data)) as fonts_pdf:
+        font_objects = pdf.copy_foreign(fonts_pdf.Root.BriefingFonts)
+    page_of = {}  # (unit, objgen in the unit) -> page in the book
+    for number, (unit, source) in enumerate(zip(units, sources)):
+        for i in range(unit.pages):
+            pdf.pages.append(source.pages[i])
+            page_of[number, source.pages[i].objgen] = pdf.pages[-1].obj
+    # every unit's font resource dictionary holds the book's fonts
+    done = set()
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources")
+        if resources is None or "/Font" not in resources:
+            continue
+        font_dict = resources.Font
+        if font_dict.objgen in done and font_dict.is_indirect:
+            continue
+        done.add(font_dict.objgen)
+        for name in list(font_dict.keys()):
+            font_dict[name] = font_objects[name]
+
+    # named destinations
+    names = []
+    for number, source in enumerate(sources):
+        if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
+            continue
+        array = source.Root.Names.Dests.Names
+        for i in range(0, len(array), 2):
+            dest = array[i + 1]
+            target = page_of.get((number, dest[0].objgen))
+            if target is None:
+                continue
+            names.append((str(array[i]), [target, *list(dest)[1:]]))
+    names.sort(key=lambda item: item[0])
+    anchor_names = {name for name, _ in names}
+    if names:
+        pdf.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=pikepdf.Array(
+            [item for name, dest in names for item in (pikepdf.String(name), pikepdf.Array(dest))])))
+
+    # internal links
+    for page in pdf.pages:
+        annots = page.obj.get("/Annots")
+        if annots is None:
+            continue
+        kept = pikepdf.Array()
+        for annot in annots:
+            action = annot.get("/A")
+            uri = str(action.get("/URI", "")) if action is not None else ""
+            if uri.startswith(SCHEME):
+                target = unquote(uri[len(SCHEME):])
+                if target not in anchor_names:
+                    continue  # WeasyPrint drops a link to no anchor
+                del annot["/A"]
+                annot.Dest = pikepdf.String(target)
+            kept.append(annot)
+        if len(kept):
+            page.obj.Annots = kept
+        else:
+            del page.obj["/Annots"]
+
+    # the outline, as WeasyPrint makes it of all pages' bookmarks
+    root, skipped, last_by_depth, previous = [], [], None, 0
+    last_by_depth = [root]
+    index = 0
+    for unit in units:
+        for bookmarks, height in zip(unit.bookmarks, unit.heights):
+            page = type("Page", (), {"bookmarks": bookmarks})
+            previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, index,
+                                               Matrix(a=0.75, d=-0.75, f=height * 0.75))
+            index += 1
+    _add_outlines(pdf, root)
+
+    # metadata of the front matter's document (the book's <head>)
+    front = sources[0]
+    if "/Info" in front.trailer:
+        pdf.trailer.Info = pdf.copy_foreign(front.trailer.Info)
+    if "/Lang" in front.Root:
+        pdf.Root.Lang = front.Root.Lang
+    pdf.save(out_path, deterministic_id=True, min_version=front.pdf_version)
+    for source in sources:
+        source.close()
+
+
+def _add_outlines(pdf, bookmarks) -> None:
+    """WeasyPrint's ``add_outlines`` (weasyprint/pdf/anchors.py) in pikepdf: the outline items
+    of ``bookmarks`` ((title, (page index, x, y), children, state) trees), counts as it counts."""
+    import pikepdf
+
+    def items(tree, parent):
+        count, made = len(tree), []
+        for title, (page, x, y), children, state in tree:
+            item = pdf.make_indirect(pikepdf.Dictionary(
+                Title=pikepdf.String(title),
+                Dest=pikepdf.Array([pdf.pages[page].obj, pikepdf.Name.XYZ, x, y, 0])))
+            kids, kids_count = items(children, item)
+            item.Count = -kids_count if state == "closed" else kids_count
+            if state != "closed":
+                count += kids_count
+            if made:
+                item.Prev = made[-1]
+                made[-1].Next = item
+            if kids:
+                item.First, item.Last = kids[0], kids[-1]
+            if parent is not None:
+                item.Parent = parent
+            made.append(item)
+        return made, count
+
+    made, count = items(bookmarks, None)
+    if made:
+        outlines = pdf.make_indirect(pikepdf.Dictionary(Count=count, First=made[0],
+                                                        Last=made[-1]))
+        for item in made:
+            item.Parent = outlines
+        pdf.Root.Outlines = outlines
