@@ -58,8 +58,10 @@ import io
 import os
 import pickle
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import unquote
 
 from ... import model as m
@@ -171,25 +173,33 @@ def unit_key(html: str, context: bytes) -> str:
 # ---------------------------------------------------------------- laying out one unit
 
 
-def lay_out(html: str, trailer: bool, styles_dir: Path, fetcher) -> Laid:
-    """Lay out and write one unit's HTML (WeasyPrint, with the text layer); raises
-    ``ValueError`` (from :func:`._failed_loads`) when an image or stylesheet cannot be loaded."""
-    from weasyprint import HTML
-
+@contextmanager
+def writing() -> Iterator[None]:
+    """What :func:`lay_out` runs in: the text layer (:func:`.text_layer.faithful_text_layer`),
+    and WeasyPrint's load failures raised as ``ValueError`` at the end (images, stylesheets)."""
     from . import _failed_loads
     from .text_layer import faithful_text_layer
 
+    with _failed_loads() as failures:
+        with faithful_text_layer():
+            yield
+        if failures:
+            raise ValueError("the PDF would lack what WeasyPrint could not load: "
+                             + "; ".join(failures))
+
+
+def lay_out(html: str, trailer: bool, styles_dir: Path, fetcher) -> Laid:
+    """Lay out and write one unit's HTML with WeasyPrint; in :func:`writing`."""
+    from weasyprint import HTML
+
     fonts: dict[str, FontRecord] = {}
-    with _failed_loads() as failures, faithful_text_layer(), _recording_fonts(fonts):
+    with _recording_fonts(fonts):
         document = HTML(string=html, base_url=str(styles_dir.resolve()) + "/",
                         url_fetcher=fetcher).render()
         pages = document.pages[:-1] if trailer else document.pages
         if trailer:
             document = document.copy(pages)
         pdf = document.write_pdf(pdf_identifier=b"briefing", uncompressed_pdf=False)
-    if failures:
-        raise ValueError("the PDF would lack what WeasyPrint could not load: "
-                         + "; ".join(failures))
     anchors: dict[str, int] = {}
     for index, page in enumerate(pages):  # an element split over pages: where it starts
         for name in page.anchors:
@@ -344,30 +354,41 @@ def write_pdf_parts(book: m.Book, out_path: Path, styles_dir: Path, image_dir: P
     ``ValueError`` when an image or stylesheet cannot be loaded, :class:`NotJoinable` when the
     units cannot be joined into that (the caller lays out the whole book)."""
     from . import confined_fetcher
-    from .placed_charts import _key, chart_pdf_path, chart_pdfs, placeholder
+    from .placed_charts import _key, chart_pdf_path, chart_pdfs, place_charts, placeholder
 
     fetcher = confined_fetcher((styles_dir, image_dir))
     figures = [node for _, node in m.walk_with_part(book)
                if isinstance(node, m.Figure) and node.image is not None]
     images = list(dict.fromkeys(figure.image for figure in figures))
-    with _failed_loads_raising():
-        chart_pdfs(images, image_dir, fetcher)
-    # a placeholder named by its first figure's id, not by the chart's content
-    stable = {}
+    # a placeholder named by its first figure's id, not by the chart's content hash
+    stable: dict[str, m.Image] = {}
     for figure in figures:
         stable.setdefault(figure.image.svg.name, dataclasses.replace(
             figure.image, svg=Path(f"figure-{figure.id}.svg")))
-    charts = {_key(stable[image.svg.name]): chart_pdf_path(image, image_dir)
-              for image in images if chart_pdf_path(image, image_dir).exists()}
 
     def chart_src(image: m.Image) -> str:
         return placeholder(stable[image.svg.name])
 
     cache = Cache(cache_dir)
+    with writing():
+        chart_pdfs(images, image_dir, fetcher)
+        laid = _lay_out_units(book, styles_dir, chart_src, cache, fetcher)
+    join(laid, out_path, cache)
+    place_charts(out_path, {_key(stable[image.svg.name]): chart_pdf_path(image, image_dir)
+                            for image in images if chart_pdf_path(image, image_dir).exists()})
+    cache.prune()
+
+
+def _lay_out_units(book: m.Book, styles_dir: Path, chart_src, cache: Cache,
+                   fetcher) -> list[Laid]:
+    """Every unit of the book laid out, or found in ``cache``: the parts from the page after
+    the front matter on; the front matter again with the parts' page numbers in its contents
+    when they differ from those it was laid out with (the last build's, kept in the cache),
+    then the parts again if its length changed."""
     context = _code_digest() + _styles_digest(styles_dir)
     units = [Unit(None, trailer=bool(book.parts))] + [
         Unit(part, trailer=i < len(book.parts) - 1) for i, part in enumerate(book.parts)]
-    manifest = cache_dir / "contents-pages.pickle"
+    manifest = cache.root / "contents-pages.pickle"
     try:
         toc_pages = pickle.loads(manifest.read_bytes())
     except Exception:  # none yet, or unreadable: the first pass finds them
@@ -384,43 +405,19 @@ def write_pdf_parts(book: m.Book, out_path: Path, styles_dir: Path, image_dir: P
         return found
 
     targets = [entry.target for entry in book.outline]
-    for _ in range(4):  # the contents' numbers move its length only when their widths change
-        front = laid(units[0], 1, toc_pages)
-        laid_units, page = [front], 1 + front.pages
-        numbers: dict[str, int] = {}
+    for _ in range(4):  # the contents' numbers change its length only if their widths do
+        result = [laid(units[0], 1, toc_pages)]
+        page, numbers = 1 + result[0].pages, {}
         for unit in units[1:]:
-            part = laid(unit, page, {})
-            for name, index in part.anchors.items():
-                numbers[name] = page + index
-            laid_units.append(part)
-            page += part.pages
+            result.append(laid(unit, page, {}))
+            numbers.update((name, page + index) for name, index in result[-1].anchors.items())
+            page += result[-1].pages
         found = {target: numbers[target] for target in targets if target in numbers}
         if found == toc_pages:
-            break
+            cache._write(manifest, pickle.dumps(toc_pages))
+            return result
         toc_pages = found
-    else:
-        raise NotJoinable("the contents' page numbers do not settle")
-    cache._write(manifest, pickle.dumps(toc_pages))
-    join(laid_units, out_path, cache)
-    from .placed_charts import place_charts
-
-    place_charts(out_path, charts)
-    cache.prune()
-
-
-class _failed_loads_raising:
-    def __enter__(self):
-        from . import _failed_loads
-
-        self.context = _failed_loads()
-        self.failures = self.context.__enter__()
-
-    def __exit__(self, *exc):
-        self.context.__exit__(*exc)
-        if exc[0] is None and self.failures:
-            raise ValueError("the PDF would lack what WeasyPrint could not load: "
-                             + "; ".join(self.failures))
-        return False
+    raise NotJoinable("the contents' page numbers do not settle")
 
 
 # ---------------------------------------------------------------- the join
@@ -605,7 +602,8 @@ def join(units: list[Laid], out_path: Path, cache: Cache) -> None:
         pdf.trailer.Info = pdf.copy_foreign(front.trailer.Info)
     if "/Lang" in front.Root:
         pdf.Root.Lang = front.Root.Lang
-    pdf.save(out_path, deterministic_id=True, min_version=front.pdf_version)
+    pdf.save(out_path, deterministic_id=True, min_version=front.pdf_version,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
     for source in sources:
         source.close()
 
