@@ -406,18 +406,29 @@ def _lay_out_units(book: m.Book, styles_dir: Path, chart_src, cache: Cache,
 
     targets = [entry.target for entry in book.outline]
     for _ in range(4):  # the contents' numbers change its length only if their widths do
-        result = [laid(units[0], 1, toc_pages)]
-        page, numbers = 1 + result[0].pages, {}
+        html = unit_html(book, units[0], styles_dir, chart_src, 1, toc_pages)
+        front = cache.get(unit_key(html, context))
+        # the front matter's length, with the last build's numbers (laid out, not written)
+        length = (front.pages if front else
+                  _count_pages(html, styles_dir, fetcher) - units[0].trailer)
+        result, page, numbers = [], 1 + length, {}
         for unit in units[1:]:
             result.append(laid(unit, page, {}))
             numbers.update((name, page + index) for name, index in result[-1].anchors.items())
             page += result[-1].pages
-        found = {target: numbers[target] for target in targets if target in numbers}
-        if found == toc_pages:
+        toc_pages = {target: numbers[target] for target in targets if target in numbers}
+        front = laid(units[0], 1, toc_pages)
+        if front.pages == length:
             cache._write(manifest, pickle.dumps(toc_pages))
-            return result
-        toc_pages = found
+            return [front, *result]
     raise NotJoinable("the contents' page numbers do not settle")
+
+
+def _count_pages(html: str, styles_dir: Path, fetcher) -> int:
+    from weasyprint import HTML
+
+    return len(HTML(string=html, base_url=str(styles_dir.resolve()) + "/",
+                    url_fetcher=fetcher).render().pages)
 
 
 # ---------------------------------------------------------------- the join
