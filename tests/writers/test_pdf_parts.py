@@ -1,10 +1,10 @@
 """The book laid out part by part and joined (briefing/writers/pdf/parts.py), against the whole
 book laid out in one document, on the default edition's real output.
 
-One session build: the default edition copied, its charts drawn; a cold build by parts; one
-paragraph of the first long part made longer (a part of more pages: every later part moves and
-the contents' numbers change) and the book rebuilt warm from the cache; the edited sources built
-cold by parts into an empty cache, and laid out whole."""
+One session of builds on a copy of the default edition: a cold build by parts; a word added to
+a paragraph and the book rebuilt warm (only that part laid out again, alone) and cold; then a
+paragraph of the first long part made four times as long (every later part moves and the
+contents' numbers change) and the book rebuilt warm, and laid out whole."""
 
 from __future__ import annotations
 
@@ -22,17 +22,16 @@ from briefing.writers.pdf import parts, write_pdf
 from pdftext import pdftotext
 
 EDITION = ROOT / "sources" / "gcc-central-asia-2023"
-EDITED_FILE = "text/01-strategic-importance.md"
 
 
-def _lengthen_a_paragraph(edition: Path) -> None:
-    """The first long plain paragraph of the part, four times as long."""
-    path = edition / EDITED_FILE
+def _edit_paragraph(edition: Path, file: str, edit) -> None:
+    """``edit`` applied to the first long plain paragraph of ``file``."""
+    path = edition / file
     lines = path.read_text(encoding="utf-8").split("\n")
     for i, line in enumerate(lines):
         if line and not line.startswith(("#", "[", "|", "-", ">", ":", "{")) and len(line) > 200 \
                 and "{{" not in line:
-            lines[i] = " ".join([line] * 4)
+            lines[i] = edit(line)
             break
     else:
         raise AssertionError("no long paragraph to edit")
@@ -41,26 +40,33 @@ def _lengthen_a_paragraph(edition: Path) -> None:
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
-    """{name: PDF path}: ``cold`` (by parts, empty cache), ``warm`` (the edited sources, by
-    parts from ``cold``'s cache), ``edited-cold`` (the edited sources, by parts, empty cache),
-    ``edited-whole`` (the edited sources laid out in one document)."""
+    """{name: PDF path}: ``cold`` (by parts, empty cache); ``warm-word`` (a word added, by parts
+    from ``cold``'s cache, the one changed part laid out alone), ``cold-word`` (the same sources,
+    empty cache); ``warm-long`` (a paragraph lengthened, from the cache), ``whole-long`` (the
+    same sources laid out in one document)."""
     root = tmp_path_factory.mktemp("parts")
     edition = root / "edition"
     shutil.copytree(EDITION, edition)
     charts = root / "charts"
-    out = {}
+    out = {"edition": edition, "charts": charts, "cache": root / "cache"}
 
     def build(name: str, cache: Path | None) -> None:
         book = draw_figures(check(edition), charts, STYLES)
         out[name] = root / f"{name}.pdf"
         write_pdf(book, out[name], STYLES, charts, parts_cache=cache)
 
-    build("cold", root / "cache")
-    _lengthen_a_paragraph(edition)
-    build("warm", root / "cache")
-    build("edited-cold", root / "cache-2")
-    build("edited-whole", None)
-    out["cache"] = root / "cache"
+    build("cold", out["cache"])
+    _edit_paragraph(edition, "text/03-economic-report.md", lambda line: line + " (مراجعة)")
+    whole = parts._lay_out_whole
+    parts._lay_out_whole = None  # the warm rebuild must not lay out the whole book
+    try:
+        build("warm-word", out["cache"])
+    finally:
+        parts._lay_out_whole = whole
+    build("cold-word", root / "cache-2")
+    _edit_paragraph(edition, "text/01-strategic-importance.md", lambda line: " ".join([line] * 4))
+    build("warm-long", out["cache"])
+    build("whole-long", None)
     return out
 
 
@@ -101,16 +107,17 @@ def _structure(path: Path) -> dict:
 
 
 def test_a_warm_rebuild_gives_the_bytes_of_a_cold_one(builds):
-    assert builds["warm"].read_bytes() == builds["edited-cold"].read_bytes()
+    assert builds["warm-word"].read_bytes() == builds["cold-word"].read_bytes()
+    assert builds["warm-word"].read_bytes() != builds["cold"].read_bytes()
 
 
-def test_the_edit_moved_the_later_parts(builds):
+def test_the_long_edit_moved_the_later_parts(builds):
     # else the test below would not see pages, links and contents' numbers move
-    assert _structure(builds["cold"])["pages"] != _structure(builds["warm"])["pages"]
+    assert _structure(builds["cold"])["pages"] != _structure(builds["warm-long"])["pages"]
 
 
 def test_joined_parts_equal_the_whole_book_laid_out_at_once(builds):
-    joined, whole = _structure(builds["warm"]), _structure(builds["edited-whole"])
+    joined, whole = _structure(builds["warm-long"]), _structure(builds["whole-long"])
     assert joined["links"] and joined["dests"] and joined["outline"]
     # one font per face, the same subset, widths and text map as the whole book's
     assert all(len(versions) == 1 for versions in joined["fonts"].values())
@@ -118,7 +125,7 @@ def test_joined_parts_equal_the_whole_book_laid_out_at_once(builds):
 
 
 def test_every_page_reads_and_looks_the_same(builds, tmp_path):
-    joined, whole = builds["warm"], builds["edited-whole"]
+    joined, whole = builds["warm-long"], builds["whole-long"]
     pages = _structure(whole)["pages"]
     for page in range(1, pages + 1):
         assert pdftotext(joined, page) == pdftotext(whole, page), f"page {page}"
@@ -136,12 +143,10 @@ def test_a_damaged_cache_entry_is_laid_out_again(builds, tmp_path):
     cache = tmp_path / "cache"
     shutil.copytree(builds["cache"], cache)
     for entry in sorted((cache / "units").iterdir())[:3]:
-        entry.write_bytes(entry.read_bytes()[:100])  # as a build killed while writing would not
-    book = draw_figures(check(builds["cold"].parent / "edition"), builds["cold"].parent / "charts",
-                        STYLES)
-    write_pdf(book, tmp_path / "book.pdf", STYLES, builds["cold"].parent / "charts",
-              parts_cache=cache)
-    assert (tmp_path / "book.pdf").read_bytes() == builds["warm"].read_bytes()
+        entry.write_bytes(entry.read_bytes()[:100])  # as no build leaves it: written atomically
+    book = draw_figures(check(builds["edition"]), builds["charts"], STYLES)
+    write_pdf(book, tmp_path / "book.pdf", STYLES, builds["charts"], parts_cache=cache)
+    assert (tmp_path / "book.pdf").read_bytes() == builds["warm-long"].read_bytes()
 
 
 def test_the_cache_is_bounded(tmp_path):

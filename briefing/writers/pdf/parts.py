@@ -58,11 +58,13 @@ import io
 import os
 import pickle
 import re
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import unquote
+from html import unescape
+from urllib.parse import quote, unquote
 
 from ... import model as m
 
@@ -72,8 +74,7 @@ CACHE_VERSION = b"briefing-parts-1"
 # the cache keeps at most this many unit files (those of the last build always)
 CACHE_UNITS = 120
 
-_HREF = re.compile(r'href="#')
-_TOC_LINK = re.compile(r'<a href="briefing-anchor:([^"]*)">')
+_TOC_LINK = re.compile(r'<a href="#([^"]*)">')
 _TRAILER = '<div style="break-before: recto"></div>'
 
 
@@ -102,7 +103,6 @@ class Laid:
     heights: list  # per page: the page's height, CSS px
     anchors: dict  # anchor name -> page index in the unit
     fonts: dict  # font hash -> FontRecord
-    key: str = ""
 
 
 @dataclass
@@ -122,20 +122,19 @@ class FontRecord:
 
 def unit_html(book: m.Book, unit: Unit, styles_dir: Path, chart_src, first_page: int,
               toc_pages: dict[str, int]) -> str:
-    """The HTML of one unit: the book's document with only this unit's sections, internal
-    links in :data:`SCHEME`, the page counter starting at ``first_page`` (a part), or the
+    """The HTML of one unit: the book's document with only this unit's sections, the page counter starting at ``first_page`` (a part), or the
     contents' entries numbered from ``toc_pages`` (target → page number; front matter)."""
     from . import book_to_html
 
     only = frozenset() if unit.part is None else frozenset({unit.part.id})
-    html = _HREF.sub(f'href="{SCHEME}', book_to_html(book, styles_dir, chart_src, only))
+    html = book_to_html(book, styles_dir, chart_src, only)
     if unit.part is None:
         # each entry's number where the whole book has target-counter(): a counter set on
         # the entry, shown in the digits of the part it points to (book.html's rule, same
         # selector, later)
         html = _TOC_LINK.sub(lambda match: (
-            f'<a href="{SCHEME}{match[1]}" style="counter-reset: briefing-page '
-            f'{toc_pages.get(unquote(match[1]), 0)}">'), html)
+            f'<a href="#{match[1]}" style="counter-reset: briefing-page '
+            f'{toc_pages.get(unescape(match[1]), 0)}">'), html)
         css = "".join(
             f'.toc li[data-counter-style="{style}"] a::after {{ content: leader(".") '
             f"counter(briefing-page, {style}); }}" for style in ("decimal", "arabic-indic"))
@@ -149,10 +148,16 @@ def unit_html(book: m.Book, unit: Unit, styles_dir: Path, chart_src, first_page:
 
 
 def _code_digest() -> bytes:
-    """This writer's code and the WeasyPrint version: a change to either lays out anew."""
+    """This writer's code and the versions of what lays out (WeasyPrint, pydyf, Pango,
+    HarfBuzz): a change to any lays out anew."""
+    import pydyf
     import weasyprint
+    from weasyprint.text.ffi import ffi, harfbuzz, pango
 
-    digest = hashlib.sha256(CACHE_VERSION + weasyprint.__version__.encode())
+    _declare_harfbuzz()
+    versions = (weasyprint.__version__, pydyf.__version__, str(pango.pango_version()),
+                ffi.string(harfbuzz.hb_version_string()).decode())
+    digest = hashlib.sha256(CACHE_VERSION + repr(versions).encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.digest()
@@ -174,32 +179,47 @@ def unit_key(html: str, context: bytes) -> str:
 
 
 @contextmanager
-def writing() -> Iterator[None]:
-    """What :func:`lay_out` runs in: the text layer (:func:`.text_layer.faithful_text_layer`),
-    and WeasyPrint's load failures raised as ``ValueError`` at the end (images, stylesheets)."""
+def _refusing_failed_loads() -> Iterator[None]:
+    """WeasyPrint's load failures (an image, a stylesheet) raised as one ``ValueError`` at the
+    end of the block (:func:`briefing.writers.pdf._failed_loads`)."""
     from . import _failed_loads
-    from .text_layer import faithful_text_layer
 
     with _failed_loads() as failures:
-        with faithful_text_layer():
-            yield
-        if failures:
-            raise ValueError("the PDF would lack what WeasyPrint could not load: "
-                             + "; ".join(failures))
+        yield
+    if failures:
+        raise ValueError("the PDF would lack what WeasyPrint could not load: "
+                         + "; ".join(failures))
+
+
+def _render(html: str, styles_dir: Path, fetcher):
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(styles_dir.resolve()) + "/",
+                url_fetcher=fetcher).render()
 
 
 def lay_out(html: str, trailer: bool, styles_dir: Path, fetcher) -> Laid:
-    """Lay out and write one unit's HTML with WeasyPrint; in :func:`writing`."""
-    from weasyprint import HTML
+    """Lay out and write one unit's HTML with WeasyPrint (inside
+    :func:`.text_layer.faithful_text_layer`); drops the trailer's page. Raises ``ValueError``
+    when an image or stylesheet cannot be loaded."""
+    with _refusing_failed_loads():
+        document = _render(html, styles_dir, fetcher)
+        return write_unit(document, document.pages[:-1] if trailer else document.pages)
 
+
+def write_unit(document, pages: list) -> Laid:
+    """Write ``pages`` of a laid-out WeasyPrint ``document`` as a unit's PDF, with what the join
+    needs of them. Every internal link is written as a URI of :data:`SCHEME` (WeasyPrint would
+    drop one to an anchor on other pages; the join makes it internal again)."""
+    for page in pages:
+        page.links[:] = [(kind, target, *rest) if kind != "internal" else
+                         ("external", SCHEME + quote(target, safe=""), *rest)
+                         for kind, target, *rest in page.links]
     fonts: dict[str, FontRecord] = {}
     with _recording_fonts(fonts):
-        document = HTML(string=html, base_url=str(styles_dir.resolve()) + "/",
-                        url_fetcher=fetcher).render()
-        pages = document.pages[:-1] if trailer else document.pages
-        if trailer:
-            document = document.copy(pages)
-        pdf = document.write_pdf(pdf_identifier=b"briefing", uncompressed_pdf=False)
+        # a document of its own: its fonts are met afresh, as in a unit laid out alone
+        pdf = document.copy(pages).write_pdf(pdf_identifier=b"briefing",
+                                             uncompressed_pdf=False)
     anchors: dict[str, int] = {}
     for index, page in enumerate(pages):  # an element split over pages: where it starts
         for name in page.anchors:
@@ -284,14 +304,25 @@ class Cache:
             return None
         try:
             laid = pickle.loads(data)
-            for record in laid.fonts.values():
-                content = self._read(self.root / "fonts" / record.file)
-                if content is None or hashlib.sha256(content).hexdigest() != record.file:
-                    return None
-                record.file_content = content
         except Exception:  # a damaged or outdated entry: laid out again
             return None
-        return laid if isinstance(laid, Laid) else None
+        if not isinstance(laid, Laid) or not all(
+                (self.root / "fonts" / record.file).is_file() for record in laid.fonts.values()):
+            return None
+        for record in laid.fonts.values():
+            self.used.add(self.root / "fonts" / record.file)
+        return laid
+
+    def has(self, key: str) -> bool:
+        return (self.root / "units" / f"{key}.pickle").is_file()
+
+    def font_file(self, digest: str) -> bytes:
+        """A font file the units use, by its SHA-256; raises :class:`NotJoinable` if it is
+        gone or damaged (the caller lays out the whole book)."""
+        data = self._read(self.root / "fonts" / digest)
+        if data is None or hashlib.sha256(data).hexdigest() != digest:
+            raise NotJoinable(f"the cached font file {digest} is gone or damaged")
+        return data
 
     def put(self, key: str, laid: Laid) -> None:
         for record in laid.fonts.values():
@@ -324,7 +355,7 @@ class Cache:
             files = sorted(directory.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
             for path in files:
                 if path.name.startswith(".") and path.name.endswith(".tmp"):
-                    if path.stat().st_mtime < _now() - 3600:
+                    if path.stat().st_mtime < time.time() - 3600:
                         path.unlink(missing_ok=True)
             files = [p for p in files if not p.name.startswith(".")]
             for path in files[keep:]:
@@ -335,12 +366,6 @@ class Cache:
                 os.utime(path)
             except OSError:
                 pass
-
-
-def _now() -> float:
-    import time
-
-    return time.time()
 
 
 # ---------------------------------------------------------------- the book
@@ -355,6 +380,7 @@ def write_pdf_parts(book: m.Book, out_path: Path, styles_dir: Path, image_dir: P
     units cannot be joined into that (the caller lays out the whole book)."""
     from . import confined_fetcher
     from .placed_charts import _key, chart_pdf_path, chart_pdfs, place_charts, placeholder
+    from .text_layer import faithful_text_layer
 
     fetcher = confined_fetcher((styles_dir, image_dir))
     figures = [node for _, node in m.walk_with_part(book)
@@ -370,8 +396,9 @@ def write_pdf_parts(book: m.Book, out_path: Path, styles_dir: Path, image_dir: P
         return placeholder(stable[image.svg.name])
 
     cache = Cache(cache_dir)
-    with writing():
+    with _refusing_failed_loads():
         chart_pdfs(images, image_dir, fetcher)
+    with faithful_text_layer():
         laid = _lay_out_units(book, styles_dir, chart_src, cache, fetcher)
     join(laid, out_path, cache)
     place_charts(out_path, {_key(stable[image.svg.name]): chart_pdf_path(image, image_dir)
@@ -381,54 +408,106 @@ def write_pdf_parts(book: m.Book, out_path: Path, styles_dir: Path, image_dir: P
 
 def _lay_out_units(book: m.Book, styles_dir: Path, chart_src, cache: Cache,
                    fetcher) -> list[Laid]:
-    """Every unit of the book laid out, or found in ``cache``: the parts from the page after
-    the front matter on; the front matter again with the parts' page numbers in its contents
-    when they differ from those it was laid out with (the last build's, kept in the cache),
-    then the parts again if its length changed."""
+    """Every unit of the book, found in ``cache`` or laid out. When the last build (its
+    units' lengths and the contents' numbers, kept in the cache) says at most one unit is to be
+    laid out, each missing unit is laid out alone (:func:`_lay_out_changed`); otherwise (a first
+    build, changed styles, a part whose length changed) the whole book is laid out in one
+    document and written unit by unit (:func:`_lay_out_whole`), which costs one layout of the
+    book. Either way the units are the same, and so are the bytes of the joined PDF."""
     context = _code_digest() + _styles_digest(styles_dir)
     units = [Unit(None, trailer=bool(book.parts))] + [
         Unit(part, trailer=i < len(book.parts) - 1) for i, part in enumerate(book.parts)]
-    manifest = cache.root / "contents-pages.pickle"
-    try:
-        toc_pages = pickle.loads(manifest.read_bytes())
-    except Exception:  # none yet, or unreadable: the first pass finds them
-        toc_pages = {}
+    htmls: dict[tuple, str] = {}
 
-    def laid(unit: Unit, first_page: int, toc: dict[str, int]) -> Laid:
-        html = unit_html(book, unit, styles_dir, chart_src, first_page, toc)
-        key = unit_key(html, context)
-        found = cache.get(key)
+    def key(n: int, first_page: int, toc: dict[str, int]) -> str:
+        at = (n, first_page, tuple(sorted(toc.items())))
+        if at not in htmls:
+            htmls[at] = unit_html(book, units[n], styles_dir, chart_src, first_page, toc)
+        return unit_key(htmls[at], context)
+
+    manifest = cache.root / "last-build.pickle"
+    try:
+        toc_pages, lengths = pickle.loads(manifest.read_bytes())
+        starts = [1 + sum(lengths[:n]) for n in range(len(units))]
+        missing = sum(not cache.has(key(n, starts[n], toc_pages if n == 0 else {}))
+                      for n in range(len(units))) if len(lengths) == len(units) else len(units)
+    except Exception:  # no last build, or an unreadable record of it
+        missing = len(units)
+    if missing <= 1:
+        result = _lay_out_changed(book, units, key, htmls, toc_pages, cache, styles_dir,
+                                  fetcher)
+    else:
+        result = _lay_out_whole(book, units, key, cache, styles_dir, chart_src, fetcher)
+    if result is None:
+        raise NotJoinable("the contents' page numbers do not settle")
+    cache._write(manifest, pickle.dumps(result[1]))
+    return result[0]
+
+
+def _contents_pages(book: m.Book, numbers: dict[str, int]) -> dict[str, int]:
+    return {entry.target: numbers[entry.target] for entry in book.outline
+            if entry.target in numbers}
+
+
+def _lay_out_whole(book, units, key, cache: Cache, styles_dir: Path, chart_src, fetcher):
+    """The book laid out in one document, each unit's pages written as a PDF of its own and
+    cached under the key of the unit laid out alone. Returns (units, (contents' numbers,
+    lengths))."""
+    from . import book_to_html
+
+    with _refusing_failed_loads():
+        document = _render(book_to_html(book, styles_dir, chart_src), styles_dir, fetcher)
+        pages = document.pages
+        numbers: dict[str, int] = {}
+        for index, page in enumerate(pages):
+            for name in page.anchors:
+                numbers.setdefault(name, index + 1)
+        # a part's unit starts on the page of its section (the blank page before it is the
+        # previous unit's, as the trailer makes it in a unit laid out alone)
+        starts = [0, *(numbers[unit.part.id] - 1 for unit in units[1:]), len(pages)]
+        toc_pages = _contents_pages(book, numbers)
+        result = []
+        for n, unit in enumerate(units):
+            laid = write_unit(document, pages[starts[n]:starts[n + 1]])
+            cache.put(key(n, starts[n] + 1, toc_pages if n == 0 else {}), laid)
+            result.append(laid)
+    return result, (toc_pages, [laid.pages for laid in result])
+
+
+def _lay_out_changed(book, units, key, htmls, toc_pages, cache: Cache, styles_dir: Path,
+                     fetcher):
+    """The units from ``cache``, those missing laid out alone: the parts from the page after
+    the front matter on, then the front matter with the parts' page numbers in its contents
+    (again if its length changed). Returns (units, (contents' numbers, lengths)), or None if
+    the front matter's length does not settle."""
+
+    def laid(n: int, first_page: int, toc: dict[str, int]) -> Laid:
+        unit_key_ = key(n, first_page, toc)
+        found = cache.get(unit_key_)
         if found is None:
-            found = lay_out(html, unit.trailer, styles_dir, fetcher)
-            found.key = key
-            cache.put(key, found)
+            html = htmls[n, first_page, tuple(sorted(toc.items()))]
+            found = lay_out(html, units[n].trailer, styles_dir, fetcher)
+            cache.put(unit_key_, found)
         return found
 
-    targets = [entry.target for entry in book.outline]
     for _ in range(4):  # the contents' numbers change its length only if their widths do
-        html = unit_html(book, units[0], styles_dir, chart_src, 1, toc_pages)
-        front = cache.get(unit_key(html, context))
+        front_key = key(0, 1, toc_pages)
+        front = cache.get(front_key)
         # the front matter's length, with the last build's numbers (laid out, not written)
         length = (front.pages if front else
-                  _count_pages(html, styles_dir, fetcher) - units[0].trailer)
+                  len(_render(htmls[0, 1, tuple(sorted(toc_pages.items()))], styles_dir,
+                              fetcher).pages) - units[0].trailer)
         result, page, numbers = [], 1 + length, {}
-        for unit in units[1:]:
-            result.append(laid(unit, page, {}))
+        for n in range(1, len(units)):
+            result.append(laid(n, page, {}))
             numbers.update((name, page + index) for name, index in result[-1].anchors.items())
             page += result[-1].pages
-        toc_pages = {target: numbers[target] for target in targets if target in numbers}
-        front = laid(units[0], 1, toc_pages)
+        toc_pages = _contents_pages(book, numbers)
+        front = laid(0, 1, toc_pages)
         if front.pages == length:
-            cache._write(manifest, pickle.dumps(toc_pages))
-            return [front, *result]
-    raise NotJoinable("the contents' page numbers do not settle")
-
-
-def _count_pages(html: str, styles_dir: Path, fetcher) -> int:
-    from weasyprint import HTML
-
-    return len(HTML(string=html, base_url=str(styles_dir.resolve()) + "/",
-                    url_fetcher=fetcher).render().pages)
+            result.insert(0, front)
+            return result, (toc_pages, [laid.pages for laid in result])
+    return None
 
 
 # ---------------------------------------------------------------- the join
@@ -496,21 +575,22 @@ def _fonts_pdf(fonts: dict[str, FontRecord]) -> bytes:
 
 
 @functools.cache
-def _declare_hb_face_create() -> None:
-    """Declare the two HarfBuzz functions WeasyPrint's bindings leave out (hb-blob.h,
-    hb-face.h; the memory mode enum as int, the destroy callback as a pointer)."""
+def _declare_harfbuzz() -> None:
+    """Declare the HarfBuzz functions WeasyPrint's bindings leave out (hb-blob.h, hb-face.h,
+    hb-version.h; the memory mode enum as int, the destroy callback as a pointer)."""
     from weasyprint.text.ffi import ffi
 
     ffi.cdef("hb_blob_t * hb_blob_create (const char *data, unsigned int length, int mode, "
              "void *user_data, void *destroy); "
-             "hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);")
+             "hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index); "
+             "const char * hb_version_string (void);")
 
 
 def _hb_face(data: bytes, index: int):
     """A HarfBuzz face of a font file's bytes (copied by HarfBuzz), for WeasyPrint's subsetter."""
     from weasyprint.text.ffi import ffi, harfbuzz
 
-    _declare_hb_face_create()
+    _declare_harfbuzz()
     blob = harfbuzz.hb_blob_create(ffi.from_buffer(data), len(data), 0,  # 0: duplicate
                                    ffi.NULL, ffi.NULL)
     face = harfbuzz.hb_face_create(blob, index)
@@ -531,6 +611,9 @@ def join(units: list[Laid], out_path: Path, cache: Cache) -> None:
                for name, r in fonts.items()))).hexdigest()
     fonts_data = cache.joined_fonts(fonts_key)
     if fonts_data is None:
+        for record in fonts.values():
+            if not record.file_content:
+                record.file_content = cache.font_file(record.file)
         fonts_data = _fonts_pdf(fonts)
         cache.put_joined_fonts(fonts_key, fonts_data)
 
