@@ -1,52 +1,53 @@
-"""The book laid out part by part, each part's PDF cached, and the parts joined into one PDF.
+"""The book's PDF as units — the front matter and each part — cached, and joined into one PDF.
 
-Laying out and writing the whole book costs a few seconds of one core on every build, even when
-one paragraph changed. Here the book is cut into *units* — the front matter (cover, title page,
-contents) and each :class:`~briefing.model.Part` — and each unit is laid out and written by
-WeasyPrint as a document of its own (:func:`unit_html`): the same template and styles, the other
-units' sections left out, its page numbers starting where the unit starts in the book
-(``@page :first { counter-reset: page N }``). Every part starts on a recto page
-(``styles/book.css``: ``.part { break-before: recto }``), so each unit starts at an even page
-index, where WeasyPrint puts a recto alone too: left and right pages, margins and running headers
-come out as in one document. The blank page the book puts before a part that follows one of odd
-length is made by the unit before it: a unit ends with an empty block that breaks to a recto,
-and the page of that block is dropped (the blank page before it, WeasyPrint's own, is kept).
+Laying out and writing the whole book costs seconds of one core, and a one-paragraph edit paid
+all of it again. Here the book is cut into *units*: the front matter (cover, title page,
+contents) and each :class:`~briefing.model.Part`. Each unit's PDF, and what the join needs of it
+(anchors, bookmarks, each font's glyphs), is cached under a key of everything that decides it
+(:func:`unit_key`: the unit's HTML as laid out alone — its content, its first page number, the
+contents' page numbers, the charts' placeholders —, the styles folder, this writer's code, the
+versions of WeasyPrint, pydyf, Pango and HarfBuzz).
 
-A unit's PDF and what the join needs of it (anchors, bookmarks, each font's glyphs) are cached
-under a key of everything that decides them (:func:`unit_key`: its HTML — content, first page
-number, the contents' page numbers, charts' placeholders —, the styles folder, this writer's
-code, the WeasyPrint version); a rebuild lays out again only the units whose key changed. Charts
-are placed after the join (:mod:`.placed_charts`); their placeholders here carry the figure's id,
-not the chart's content hash, so a changed data value redraws the chart without laying out its
-part again (when the chart keeps its size).
+A unit is made one of two ways, with the same result (the tests compare the bytes):
 
-The join (:func:`join`, pikepdf) makes one document equal to the one WeasyPrint writes of the
-whole book:
+- *alone* (:func:`lay_out`, when one unit changed): the book's document with only that unit's
+  sections (:func:`unit_html`), its page counter starting where the unit starts in the book
+  (``@page :first { counter-reset: page N }``), the contents' numbers given (``counter()`` of a
+  counter set on each entry where the book has ``target-counter()``). Every part starts on a
+  recto (``styles/book.css``: ``.part { break-before: recto }``), that is at an even page index,
+  as the first page of a document does: left and right pages, margins and running headers come
+  out as in the book. The blank page before a part that follows one of odd length belongs to
+  the unit before: a unit ends with an empty block that breaks to a recto, whose page is dropped.
+- *in the whole book* (:func:`_lay_out_whole`, on a first build or when several units
+  changed): the book laid out once as one document, each unit's pages written as a document of
+  its own (``Document.copy``, fonts met afresh as in a unit laid out alone).
+
+Charts are placed after the join (:mod:`.placed_charts`); their placeholders carry the figure's
+id, not the chart's content hash, so a changed data value redraws the chart without laying out
+its part again (while the chart keeps its size).
+
+The join (:func:`join`, pikepdf) makes the PDF WeasyPrint writes of the whole book:
 
 - pages in order, each unit's resources kept (WeasyPrint names resources by counters per
   document, so units' resource dictionaries are not merged);
-- fonts: one font per face for the whole book, made by WeasyPrint's own
-  ``build_fonts_dictionary`` from the units' glyphs merged in book order (WeasyPrint keeps the
-  first text and width it meets a glyph with; HarfBuzz subsets with retained glyph ids, so the
-  glyph ids of every unit agree), with the text layer's ToUnicode correction
-  (:func:`.text_layer.correct_to_unicode`); cached by glyph set;
+- fonts: one per face for the whole book, made by WeasyPrint's own ``build_fonts_dictionary``
+  from the units' glyphs merged in book order (WeasyPrint keeps the text and width a glyph is
+  first met with; HarfBuzz subsets with retained glyph ids, so every unit's glyph ids agree),
+  ToUnicode corrected by :func:`.text_layer.correct_to_unicode`; cached by glyph set;
 - links: an internal link is written in a unit as a URI of the private scheme :data:`SCHEME`
-  (WeasyPrint drops a link to an anchor not in its document) and becomes ``/Dest (name)`` here,
-  as WeasyPrint writes internal links; a link to no anchor of the book is dropped, as WeasyPrint
-  drops it;
+  (WeasyPrint drops a link to an anchor not in its document) and made ``/Dest (name)`` again,
+  as WeasyPrint writes it; one to no anchor of the book is dropped, as WeasyPrint drops it;
 - named destinations: the units' name trees, one sorted ``/Dests`` array;
-- bookmarks: WeasyPrint's outline algorithm over every page's bookmarks in order;
-- the contents' page numbers: the front matter is laid out with the page numbers the parts
-  got (``counter()`` of a counter set on each entry, in the entry's digits, where the book has
-  ``target-counter()``), again when they change;
-- metadata (document information, ``/Lang``) of the front matter's document, which has the
-  book's ``<head>``.
+- bookmarks: WeasyPrint's outline algorithm (``make_page_bookmark_tree``) over all pages;
+- metadata (document information, ``/Lang``) of the front matter's document.
 
-A font whose glyph WeasyPrint had to replace (``Font.missing``: stand-in glyph ids counted per
-document) or whose glyph two units measured differently (WeasyPrint keeps a glyph's width as
-first met, at that size: the kerning drawn after it depends on it) would make the join differ
-from the whole book: :func:`write_pdf_parts` then raises :class:`NotJoinable` and the caller
-lays out the whole book.
+Not joined: a font with stand-in glyphs (``Font.missing``: their ids are counted per document),
+or a glyph two units measured differently (WeasyPrint keeps a glyph's width as first met, at
+that size, and the kerning drawn after it depends on it): :class:`NotJoinable`, and the caller
+lays out the whole book. Tagged (PDF/UA) and print (bleed) PDFs are laid out whole by the
+caller: their structure tree and output intent are not joined here. One difference is left: the
+``/ActualText`` of a kashida followed by a glyph the font's rules do not name takes that glyph's
+text as first met in its unit, where the whole book takes it as first met in the book.
 """
 
 from __future__ import annotations
@@ -61,14 +62,14 @@ import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 from typing import Iterator
-from html import unescape
 from urllib.parse import quote, unquote
 
 from ... import model as m
 
-# internal links in a unit's HTML: ``href="briefing-anchor:NAME"`` for ``href="#NAME"``
+# an internal link in a unit's PDF until the join: ``briefing-anchor:NAME`` for ``#NAME``
 SCHEME = "briefing-anchor:"
 CACHE_VERSION = b"briefing-parts-1"
 # the cache keeps at most this many unit files (those of the last build always)
@@ -122,8 +123,9 @@ class FontRecord:
 
 def unit_html(book: m.Book, unit: Unit, styles_dir: Path, chart_src, first_page: int,
               toc_pages: dict[str, int]) -> str:
-    """The HTML of one unit: the book's document with only this unit's sections, the page counter starting at ``first_page`` (a part), or the
-    contents' entries numbered from ``toc_pages`` (target → page number; front matter)."""
+    """The HTML of one unit laid out alone: the book's document with only this unit's sections,
+    the page counter starting at ``first_page`` (a part), or the contents' entries numbered from
+    ``toc_pages`` (target → page number; the front matter)."""
     from . import book_to_html
 
     only = frozenset() if unit.part is None else frozenset({unit.part.id})
@@ -276,8 +278,9 @@ class _recording_fonts:
 
 class Cache:
     """Units' layouts under ``root`` (``out_dir/.cache/pdf``): ``units/KEY.pickle`` (a
-    :class:`Laid` without font files) and ``fonts/SHA256`` (font files, shared), ``joined/KEY``
-    (merged font dictionaries). Written atomically (a temporary file renamed), so a killed build
+    :class:`Laid` without font files), ``fonts/SHA256`` (font files, shared), ``joined/KEY``
+    (merged font dictionaries), ``last-build.pickle`` (the contents' numbers and the units'
+    lengths). Written atomically (a temporary file renamed), so a killed build
     leaves whole files or none; an unreadable entry is laid out again."""
 
     def __init__(self, root: Path):
@@ -425,7 +428,7 @@ def _lay_out_units(book: m.Book, styles_dir: Path, chart_src, cache: Cache,
             htmls[at] = unit_html(book, units[n], styles_dir, chart_src, first_page, toc)
         return unit_key(htmls[at], context)
 
-    manifest = cache.root / "last-build.pickle"
+    manifest, lengths = cache.root / "last-build.pickle", None
     try:
         toc_pages, lengths = pickle.loads(manifest.read_bytes())
         starts = [1 + sum(lengths[:n]) for n in range(len(units))]
@@ -433,13 +436,12 @@ def _lay_out_units(book: m.Book, styles_dir: Path, chart_src, cache: Cache,
                       for n in range(len(units))) if len(lengths) == len(units) else len(units)
     except Exception:  # no last build, or an unreadable record of it
         missing = len(units)
-    if missing <= 1:
-        result = _lay_out_changed(book, units, key, htmls, toc_pages, cache, styles_dir,
+    result = None
+    if lengths is not None and missing <= 1:
+        result = _lay_out_changed(book, units, key, htmls, lengths, cache, styles_dir,
                                   fetcher)
-    else:
-        result = _lay_out_whole(book, units, key, cache, styles_dir, chart_src, fetcher)
     if result is None:
-        raise NotJoinable("the contents' page numbers do not settle")
+        result = _lay_out_whole(book, units, key, cache, styles_dir, chart_src, fetcher)
     cache._write(manifest, pickle.dumps(result[1]))
     return result[0]
 
@@ -474,40 +476,36 @@ def _lay_out_whole(book, units, key, cache: Cache, styles_dir: Path, chart_src, 
     return result, (toc_pages, [laid.pages for laid in result])
 
 
-def _lay_out_changed(book, units, key, htmls, toc_pages, cache: Cache, styles_dir: Path,
+def _lay_out_changed(book, units, key, htmls, lengths, cache: Cache, styles_dir: Path,
                      fetcher):
     """The units from ``cache``, those missing laid out alone: the parts from the page after
-    the front matter on, then the front matter with the parts' page numbers in its contents
-    (again if its length changed). Returns (units, (contents' numbers, lengths)), or None if
-    the front matter's length does not settle."""
+    the front matter on, then the front matter with the parts' page numbers in its contents.
+    Returns (units, (contents' numbers, lengths)), or None when a unit's length differs from
+    the last build's ``lengths`` and moves the units after it (the whole book is then laid out
+    once, rather than each of them alone)."""
 
     def laid(n: int, first_page: int, toc: dict[str, int]) -> Laid:
-        unit_key_ = key(n, first_page, toc)
-        found = cache.get(unit_key_)
+        entry = key(n, first_page, toc)
+        found = cache.get(entry)
         if found is None:
             html = htmls[n, first_page, tuple(sorted(toc.items()))]
             found = lay_out(html, units[n].trailer, styles_dir, fetcher)
-            cache.put(unit_key_, found)
+            cache.put(entry, found)
         return found
 
-    for _ in range(4):  # the contents' numbers change its length only if their widths do
-        front_key = key(0, 1, toc_pages)
-        front = cache.get(front_key)
-        # the front matter's length, with the last build's numbers (laid out, not written)
-        length = (front.pages if front else
-                  len(_render(htmls[0, 1, tuple(sorted(toc_pages.items()))], styles_dir,
-                              fetcher).pages) - units[0].trailer)
-        result, page, numbers = [], 1 + length, {}
-        for n in range(1, len(units)):
-            result.append(laid(n, page, {}))
-            numbers.update((name, page + index) for name, index in result[-1].anchors.items())
-            page += result[-1].pages
-        toc_pages = _contents_pages(book, numbers)
-        front = laid(0, 1, toc_pages)
-        if front.pages == length:
-            result.insert(0, front)
-            return result, (toc_pages, [laid.pages for laid in result])
-    return None
+    result, page, numbers = [], 1 + lengths[0], {}
+    for n in range(1, len(units)):
+        result.append(laid(n, page, {}))
+        if result[-1].pages != lengths[n] and n < len(units) - 1:
+            return None
+        numbers.update((name, page + index) for name, index in result[-1].anchors.items())
+        page += result[-1].pages
+    toc_pages = _contents_pages(book, numbers)
+    front = laid(0, 1, toc_pages)
+    if front.pages != lengths[0]:
+        return None
+    result.insert(0, front)
+    return result, (toc_pages, [laid.pages for laid in result])
 
 
 # ---------------------------------------------------------------- the join
