@@ -322,7 +322,8 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
         for fmt in formats:
             if fmt == "pdf":
                 from .writers.pdf import write_pdf
-                write_pdf(book, tmps[fmt], styles_dir, cache_dir, bleed=bleed, variant=pdf_variant)
+                write_pdf(book, tmps[fmt], styles_dir, cache_dir, bleed=bleed, variant=pdf_variant,
+                          parts_cache=out_dir / ".cache" / "pdf")
             elif book_and_docx is None:
                 write_word(book, tmps[fmt], styles_dir, word_page_numbers)
         if book_and_docx is not None:

@@ -179,10 +179,12 @@ COUNTER_STYLES = {"western": "decimal", "arabic-indic": "arabic-indic"}
 
 
 def book_to_html(book: m.Book, styles_dir: Path,
-                 chart_src: Callable[[m.Image], str] | None = None) -> str:
+                 chart_src: Callable[[m.Image], str] | None = None,
+                 only: frozenset[str] | None = None) -> str:
     """The whole book as one HTML document, laid out by the template in ``styles/book.html``,
     which reads the model's page geometry, outline and digits. ``chart_src`` gives the URL of a
-    figure's image (default: its SVG's ``file:`` URL)."""
+    figure's image (default: its SVG's ``file:`` URL); ``only``, the ids of the parts whose sections are
+    written (default: all; the rest of the document, styles included, is the same whichever)."""
     parts, pages = [], {}
     book_page = (book.meta.dir, COUNTER_STYLES[book.meta.digits])
     for part in book.parts:
@@ -194,17 +196,25 @@ def book_to_html(book: m.Book, styles_dir: Path,
         name = "" if page == book_page else "-".join(page)
         if name:
             pages[name] = page
+        if only is not None and part.id not in only:
+            continue
         parts.append({"part": part, "title": Markup(inlines_to_html(part.title, ctx)),
                       "body": Markup(blocks_to_html(part.blocks, ctx)),
                       "bookmark": m.plain_text(part.title),
                       "counter_style": page[1], "page": name})
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(styles_dir), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
-    return env.get_template("book.html").render(
+    return _environment(styles_dir).get_template("book.html").render(
         meta=book.meta, page=book.page, parts=parts, outline=book.outline, bullets=m.BULLETS,
         counter_styles=COUNTER_STYLES, named_pages=sorted(pages.items()),
         identity=load_identity(styles_dir), contents=m.label("contents", book.meta.lang),
         counter_style=COUNTER_STYLES[book.meta.digits])
+
+
+@functools.cache
+def _environment(styles_dir: Path) -> jinja2.Environment:
+    """The templates of ``styles_dir``, compiled once (jinja reloads a template whose file
+    changed)."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(styles_dir), autoescape=True,
+                              undefined=jinja2.StrictUndefined)
 
 
 def confined_fetcher(roots: tuple[Path, ...]):
@@ -251,12 +261,23 @@ PDF_VARIANTS = ("pdf/a-3b", "pdf/ua-1")
 
 
 def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *,
-              bleed: bool = False, variant: str | None = None) -> None:
+              bleed: bool = False, variant: str | None = None,
+              parts_cache: Path | None = None) -> None:
     """Lay out and write the book; ``bleed`` adds bleed, crop marks and an sRGB output intent,
     ``variant`` PDF/A or UA. The charts are laid out as placeholders and placed afterwards as
-    vector drawings cached in ``image_dir`` (:mod:`.placed_charts`). Raises ``ValueError`` when
-    an image or stylesheet cannot be loaded."""
+    vector drawings cached in ``image_dir`` (:mod:`.placed_charts`). With ``parts_cache`` (a
+    folder), the book without bleed or variant is laid out part by part, reusing the parts laid
+    out before (:mod:`.parts`), unless the parts cannot be joined into the same PDF. Raises
+    ``ValueError`` when an image or stylesheet cannot be loaded."""
     from weasyprint import CSS, HTML
+
+    if parts_cache is not None and not bleed and variant is None:
+        from .parts import NotJoinable, write_pdf_parts
+
+        try:
+            return write_pdf_parts(book, out_path, styles_dir, image_dir, parts_cache)
+        except NotJoinable as reason:
+            logging.getLogger(__name__).info("the book is laid out whole: %s", reason)
 
     from .placed_charts import chart_pdfs, place_charts, placeholder
     from .tagging import tagging
