@@ -19,6 +19,7 @@ from paths import ROOT, STYLES
 
 from briefing.build import check, draw_figures
 from briefing.writers.pdf import parts, write_pdf
+from briefing.writers.pdf.word_gaps import cid_widths, to_unicode_texts
 from pdftext import pdftotext
 
 EDITION = ROOT / "sources" / "gcc-central-asia-2023"
@@ -75,6 +76,26 @@ def _destination(pdf, array) -> tuple:
     return (pages[array[0].objgen], str(array[1]), *(round(float(v), 2) for v in list(array)[2:]))
 
 
+def _font(font) -> tuple:
+    """A font as both PDFs must have it: its file; each glyph drawn with its text and width;
+    each alias code (briefing/writers/pdf/glyph_aliases.py, word_gaps.py) as the glyph it draws,
+    its text and width, once — the codes themselves are a unit's own in the joined PDF, where a
+    code one document gives twice is given by each unit that draws it."""
+    descendant = font.DescendantFonts[0]
+    texts, widths = to_unicode_texts(font), cid_widths(descendant.W)
+    gid_map = descendant.CIDToGIDMap
+    gids = gid_map.read_bytes() if isinstance(gid_map, pikepdf.Stream) else None
+
+    def glyph(code: int) -> int:
+        return code if gids is None else int.from_bytes(gids[2 * code:2 * code + 2], "big")
+
+    return (hashlib.sha256(descendant.FontDescriptor.FontFile2.read_bytes()).hexdigest(),
+            tuple(sorted((code, texts.get(code), widths[code]) for code in widths
+                         if glyph(code) == code)),
+            tuple(sorted({(glyph(code), texts.get(code), widths[code]) for code in widths
+                          if glyph(code) != code})))
+
+
 def _structure(path: Path) -> dict:
     """What must agree between two PDFs of the same book, read with pikepdf."""
     with pikepdf.open(path) as pdf:
@@ -95,11 +116,7 @@ def _structure(path: Path) -> dict:
         fonts = {}
         for page in pdf.pages:
             for font in page.Resources.Font.values():
-                descendant = font.DescendantFonts[0]
-                fonts.setdefault(str(font.BaseFont), set()).add((
-                    hashlib.sha256(descendant.FontDescriptor.FontFile2.read_bytes()).hexdigest(),
-                    hashlib.sha256(font.ToUnicode.read_bytes()).hexdigest(),
-                    repr(descendant.W)))
+                fonts.setdefault(str(font.BaseFont), set()).add(_font(font))
         return {"pages": len(pdf.pages), "links": links, "dests": dests, "outline": outline,
                 "fonts": fonts, "info": {str(k): str(v) for k, v in pdf.docinfo.items()},
                 "lang": str(pdf.Root.Lang), "labels": "/PageLabels" in pdf.Root,

@@ -18,9 +18,8 @@ import pypdf
 import pytest
 
 from briefing.build import STYLES
-from briefing.writers.pdf import close_word_gaps_of
 from briefing.writers.pdf.text_layer import faithful_text_layer
-from briefing.writers.pdf.word_gaps import _to_unicode, _widths
+from briefing.writers.pdf.word_gaps import cid_widths, close_word_gaps_of, to_unicode_texts
 from pdftext import pdftotext
 
 WORDS = ["التاريخية", "جمهوريات", "الرياض", "المركزية", "الوزراء", "زيارة", "أبريل", "طريق"]
@@ -82,8 +81,8 @@ def test_an_alias_is_the_same_glyph_with_the_same_text_and_the_gap_in_its_width(
         gid_map = cid_font.CIDToGIDMap.read_bytes()
         old_font = next(iter(old.pages[0].Resources.Font.values()))
         assert old_font.DescendantFonts[0].CIDToGIDMap == pikepdf.Name.Identity
-        texts, widths = _to_unicode(font), _widths(cid_font.W)
-        old_widths = _widths(old_font.DescendantFonts[0].W)
+        texts, widths = to_unicode_texts(font), cid_widths(cid_font.W)
+        old_widths = cid_widths(old_font.DescendantFonts[0].W)
         aliases = [cid for cid in widths if cid not in old_widths]
         assert aliases
         for cid in aliases:
@@ -102,14 +101,14 @@ def test_codes_taken_already_are_kept(pdfs, tmp_path):
     before, _ = pdfs
     with pikepdf.open(before) as pdf:
         cid_font = next(iter(pdf.pages[0].Resources.Font.values())).DescendantFonts[0]
-        drawn = _widths(cid_font.W)
+        drawn = cid_widths(cid_font.W)
         taken, first = 0xFFFE, min(drawn)
         gid_map = bytearray(b"".join(c.to_bytes(2, "big") for c in range(0x10000)))
         gid_map[2 * taken:2 * taken + 2] = first.to_bytes(2, "big")
         cid_font.CIDToGIDMap = pdf.make_stream(bytes(gid_map))
         cid_font.W = pikepdf.Array([*cid_font.W, taken, pikepdf.Array([123])])
         assert close_word_gaps(pdf) >= len(WORDS)
-        widths, new_map = _widths(cid_font.W), cid_font.CIDToGIDMap.read_bytes()
+        widths, new_map = cid_widths(cid_font.W), cid_font.CIDToGIDMap.read_bytes()
     assert widths[taken] == 123 and new_map[2 * taken:2 * taken + 2] == first.to_bytes(2, "big")
     aliases = set(widths) - set(drawn) - {taken}
     assert aliases and max(aliases) < taken

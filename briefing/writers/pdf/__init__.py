@@ -282,6 +282,7 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
     from .placed_charts import chart_pdfs, place_charts, placeholder
     from .tagging import tagging
     from .text_layer import faithful_text_layer
+    from .word_gaps import close_word_gaps_of
 
     fetcher = confined_fetcher((styles_dir, image_dir))
     images = list(dict.fromkeys(node.image for _, node in m.walk_with_part(book)
@@ -301,18 +302,6 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
                          + "; ".join(failures))
     place_charts(out_path, charts)
     close_word_gaps_of(out_path)
-
-
-def close_word_gaps_of(path: Path) -> int:
-    """:func:`.word_gaps.close_word_gaps` on the PDF at ``path``, rewritten in place."""
-    import pikepdf
-
-    from .word_gaps import close_word_gaps
-
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        closed = close_word_gaps(pdf)
-        pdf.save(path, deterministic_id=True)
-    return closed
 
 
 @contextmanager

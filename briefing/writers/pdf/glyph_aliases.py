@@ -22,9 +22,12 @@ completes the font dictionaries after WeasyPrint has written them.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 
 TOP = 0xFFFE  # 0xFFFF is WeasyPrint's last code for characters a font lacks
+_first = [TOP]  # the first code given now (see codes_from)
 
 
 @dataclass
@@ -50,13 +53,39 @@ def alias(font, glyph: int, text: str | None, shared: bool = True) -> int:
     aliases = _aliases(font)
     if shared and (glyph, text) in aliases.codes:
         return aliases.codes[(glyph, text)]
-    code = TOP - len(aliases.glyphs)
+    code = _first[-1] - len(aliases.glyphs)
     if code < font.glyph_count + len(font.missing) + 256:
         raise RuntimeError(f"no free character codes left in font {font.family!r}")
     aliases.glyphs[code] = [glyph, text]
     if shared:
         aliases.codes[(glyph, text)] = code
     return code
+
+
+@contextmanager
+def codes_from(first: int) -> Iterator[None]:
+    """While active, fonts met anew give alias codes from ``first`` down instead of from
+    :data:`TOP`: documents whose fonts are later joined into one (:mod:`.parts`) each take codes
+    of their own range."""
+    _first.append(first)
+    try:
+        yield
+    finally:
+        _first.pop()
+
+
+def codes(font) -> dict[int, tuple[int, str | None]]:
+    """A font's alias codes as drawn: {code: (glyph, text)}, text None where the glyph's own
+    (what :func:`give_codes` takes back, for a font joined from several documents)."""
+    found = font.__dict__.get("briefing_aliases")
+    return {code: (glyph, text) for code, (glyph, text) in found.glyphs.items()} if found else {}
+
+
+def give_codes(font, found: dict[int, tuple[int, str | None]]) -> None:
+    """Give a WeasyPrint ``Font`` the alias codes ``found`` (as :func:`codes` gives them)."""
+    aliases = _aliases(font)
+    for code, (glyph, text) in sorted(found.items()):
+        aliases.glyphs[code] = [glyph, text]
 
 
 def set_text(font, code: int, text: str) -> None:

@@ -71,7 +71,7 @@ from ... import model as m
 
 # an internal link in a unit's PDF until the join: ``briefing-anchor:NAME`` for ``#NAME``
 SCHEME = "briefing-anchor:"
-CACHE_VERSION = b"briefing-parts-1"
+CACHE_VERSION = b"briefing-parts-2"
 # the cache keeps at most this many unit files (those of the last build always)
 CACHE_UNITS = 120
 
@@ -119,6 +119,8 @@ class FontRecord:
     missing: dict
     file: str
     file_content: bytes = field(default=b"", repr=False)
+    # alias codes drawn (briefing.writers.pdf.glyph_aliases): {code: (glyph, text)}
+    aliases: dict = field(default_factory=dict)
 
 
 def unit_html(book: m.Book, unit: Unit, styles_dir: Path, chart_src, first_page: int,
@@ -200,28 +202,36 @@ def _render(html: str, styles_dir: Path, fetcher):
                 url_fetcher=fetcher).render()
 
 
-def lay_out(html: str, trailer: bool, styles_dir: Path, fetcher) -> Laid:
+def lay_out(html: str, trailer: bool, styles_dir: Path, fetcher, codes: range) -> Laid:
     """Lay out and write one unit's HTML with WeasyPrint (inside
     :func:`.text_layer.faithful_text_layer`); drops the trailer's page. Raises ``ValueError``
     when an image or stylesheet cannot be loaded."""
     with _refusing_failed_loads():
         document = _render(html, styles_dir, fetcher)
-        return write_unit(document, document.pages[:-1] if trailer else document.pages)
+        return write_unit(document, document.pages[:-1] if trailer else document.pages, codes)
 
 
-def write_unit(document, pages: list) -> Laid:
+def write_unit(document, pages: list, codes: range) -> Laid:
     """Write ``pages`` of a laid-out WeasyPrint ``document`` as a unit's PDF, with what the join
     needs of them. Every internal link is written as a URI of :data:`SCHEME` (WeasyPrint would
-    drop one to an anchor on other pages; the join makes it internal again)."""
+    drop one to an anchor on other pages; the join makes it internal again). The alias codes
+    its drawing gives glyphs are taken from ``codes`` (a range of its own: the join keeps every
+    unit's); :class:`NotJoinable` when they do not fit."""
+    from .glyph_aliases import codes_from
+
     for page in pages:
         page.links[:] = [(kind, target, *rest) if kind != "internal" else
                          ("external", SCHEME + quote(target, safe=""), *rest)
                          for kind, target, *rest in page.links]
     fonts: dict[str, FontRecord] = {}
-    with _recording_fonts(fonts):
+    with _recording_fonts(fonts), codes_from(codes[-1]):
         # a document of its own: its fonts are met afresh, as in a unit laid out alone
         pdf = document.copy(pages).write_pdf(pdf_identifier=b"briefing",
                                              uncompressed_pdf=False)
+    for record in fonts.values():
+        if any(code not in codes for code in record.aliases):
+            raise NotJoinable(f"font {record.attrs['family']} needs more alias codes in a unit "
+                              f"than the {len(codes)} each unit has")
     anchors: dict[str, int] = {}
     for index, page in enumerate(pages):  # an element split over pages: where it starts
         for name in page.anchors:
@@ -252,6 +262,8 @@ class _recording_fonts:
         self.inner = weasyprint_pdf.build_fonts_dictionary
 
         def build_fonts_dictionary(pdf, fonts, *args, **kwargs):
+            from .glyph_aliases import codes
+
             for font in fonts.values():
                 if font.hash in self.fonts:
                     raise NotJoinable(f"two fonts named {font.hash} in one document")
@@ -262,7 +274,8 @@ class _recording_fonts:
                               getattr(font, "briefing_mirrored_uses", {}).items()},
                     missing=dict(font.missing),
                     file=hashlib.sha256(font.file_content).hexdigest(),
-                    file_content=font.file_content)
+                    file_content=font.file_content,
+                    aliases=codes(font))
             return self.inner(pdf, fonts, *args, **kwargs)
 
         weasyprint_pdf.build_fonts_dictionary = build_fonts_dictionary
@@ -384,6 +397,7 @@ def write_pdf_parts(book: m.Book, out_path: Path, styles_dir: Path, image_dir: P
     from . import confined_fetcher
     from .placed_charts import _key, chart_pdf_path, chart_pdfs, place_charts, placeholder
     from .text_layer import faithful_text_layer
+    from .word_gaps import close_word_gaps_of
 
     fetcher = confined_fetcher((styles_dir, image_dir))
     figures = [node for _, node in m.walk_with_part(book)
@@ -406,6 +420,7 @@ def write_pdf_parts(book: m.Book, out_path: Path, styles_dir: Path, image_dir: P
     join(laid, out_path, cache)
     place_charts(out_path, {_key(stable[image.svg.name]): chart_pdf_path(image, image_dir)
                             for image in images if chart_pdf_path(image, image_dir).exists()})
+    close_word_gaps_of(out_path)
     cache.prune()
 
 
@@ -422,11 +437,14 @@ def _lay_out_units(book: m.Book, styles_dir: Path, chart_src, cache: Cache,
         Unit(part, trailer=i < len(book.parts) - 1) for i, part in enumerate(book.parts)]
     htmls: dict[tuple, str] = {}
 
+    def codes(n: int) -> range:
+        return alias_codes(n, len(units))
+
     def key(n: int, first_page: int, toc: dict[str, int]) -> str:
         at = (n, first_page, tuple(sorted(toc.items())))
         if at not in htmls:
             htmls[at] = unit_html(book, units[n], styles_dir, chart_src, first_page, toc)
-        return unit_key(htmls[at], context)
+        return unit_key(htmls[at], context + repr(codes(n)).encode())
 
     manifest, lengths = cache.root / "last-build.pickle", None
     try:
@@ -438,12 +456,23 @@ def _lay_out_units(book: m.Book, styles_dir: Path, chart_src, cache: Cache,
         missing = len(units)
     result = None
     if lengths is not None and missing <= 1:
-        result = _lay_out_changed(book, units, key, htmls, lengths, cache, styles_dir,
+        result = _lay_out_changed(book, units, key, codes, htmls, lengths, cache, styles_dir,
                                   fetcher)
     if result is None:
-        result = _lay_out_whole(book, units, key, cache, styles_dir, chart_src, fetcher)
+        result = _lay_out_whole(book, units, key, codes, cache, styles_dir, chart_src, fetcher)
     cache._write(manifest, pickle.dumps(result[1]))
     return result[0]
+
+
+def alias_codes(n: int, units: int) -> range:
+    """The alias codes (:mod:`.glyph_aliases`) of the ``n``-th of ``units`` units: each unit
+    has a range of its own below :data:`.glyph_aliases.TOP`, so that the join keeps every unit's
+    codes as drawn (the whole default edition draws about 240); down to code 0x4000, well past
+    the bundled fonts' glyphs."""
+    from .glyph_aliases import TOP
+
+    size = min(1024, (TOP - 0x4000) // units)
+    return range(TOP - (n + 1) * size + 1, TOP - n * size + 1)
 
 
 def _contents_pages(book: m.Book, numbers: dict[str, int]) -> dict[str, int]:
@@ -451,7 +480,8 @@ def _contents_pages(book: m.Book, numbers: dict[str, int]) -> dict[str, int]:
             if entry.target in numbers}
 
 
-def _lay_out_whole(book, units, key, cache: Cache, styles_dir: Path, chart_src, fetcher):
+def _lay_out_whole(book, units, key, codes, cache: Cache, styles_dir: Path, chart_src,
+                   fetcher):
     """The book laid out in one document, each unit's pages written as a PDF of its own and
     cached under the key of the unit laid out alone. Returns (units, (contents' numbers,
     lengths))."""
@@ -470,13 +500,13 @@ def _lay_out_whole(book, units, key, cache: Cache, styles_dir: Path, chart_src, 
         toc_pages = _contents_pages(book, numbers)
         result = []
         for n, unit in enumerate(units):
-            laid = write_unit(document, pages[starts[n]:starts[n + 1]])
+            laid = write_unit(document, pages[starts[n]:starts[n + 1]], codes(n))
             cache.put(key(n, starts[n] + 1, toc_pages if n == 0 else {}), laid)
             result.append(laid)
     return result, (toc_pages, [laid.pages for laid in result])
 
 
-def _lay_out_changed(book, units, key, htmls, lengths, cache: Cache, styles_dir: Path,
+def _lay_out_changed(book, units, key, codes, htmls, lengths, cache: Cache, styles_dir: Path,
                      fetcher):
     """The units from ``cache``, those missing laid out alone: the parts from the page after
     the front matter on, then the front matter with the parts' page numbers in its contents.
@@ -489,7 +519,7 @@ def _lay_out_changed(book, units, key, htmls, lengths, cache: Cache, styles_dir:
         found = cache.get(entry)
         if found is None:
             html = htmls[n, first_page, tuple(sorted(toc.items()))]
-            found = lay_out(html, units[n].trailer, styles_dir, fetcher)
+            found = lay_out(html, units[n].trailer, styles_dir, fetcher, codes(n))
             cache.put(entry, found)
         return found
 
@@ -525,9 +555,14 @@ def merged_fonts(units: list[Laid]) -> dict[str, FontRecord]:
                 merged[name] = FontRecord(dict(record.attrs), dict(record.to_unicode),
                                           dict(record.widths),
                                           {g: set(u) for g, u in record.mirrored.items()},
-                                          {}, record.file, record.file_content)
+                                          {}, record.file, record.file_content,
+                                          dict(record.aliases))
                 continue
             into = merged[name]
+            for code, drawn in record.aliases.items():
+                if into.aliases.setdefault(code, drawn) != drawn:
+                    raise NotJoinable(f"alias code {code} of {record.attrs['family']} is given "
+                                      "twice")
             if into.file != record.file:
                 raise NotJoinable(f"font {name} is two files")
             for glyph, width in record.widths.items():
@@ -547,6 +582,7 @@ def _fonts_pdf(fonts: dict[str, FontRecord]) -> bytes:
     import pydyf
     from weasyprint.pdf.fonts import Font, build_fonts_dictionary
 
+    from .glyph_aliases import give_codes, write_aliases
     from .text_layer import correct_to_unicode
 
     stand_ins = {}
@@ -561,10 +597,12 @@ def _fonts_pdf(fonts: dict[str, FontRecord]) -> bytes:
         if record.mirrored:
             font.briefing_mirrored_uses = record.mirrored
         correct_to_unicode(font)
+        give_codes(font, record.aliases)
         stand_ins[name] = font
     pdf = pydyf.PDF()
     dictionary = build_fonts_dictionary(pdf, stand_ins, True, True,
                                         {"hinting": False, "pdf_version": None})
+    write_aliases(pdf, stand_ins, dictionary, True)
     pdf.add_object(dictionary)
     pdf.catalog["BriefingFonts"] = dictionary.reference
     out = io.BytesIO()
@@ -605,7 +643,8 @@ def join(units: list[Laid], out_path: Path, cache: Cache) -> None:
     fonts = merged_fonts(units)
     fonts_key = hashlib.sha256(pickle.dumps(
         sorted((name, r.file, sorted(r.attrs.items()), list(r.to_unicode.items()),
-                sorted(r.widths.items()), sorted((g, sorted(u)) for g, u in r.mirrored.items()))
+                sorted(r.widths.items()), sorted((g, sorted(u)) for g, u in r.mirrored.items()),
+                sorted(r.aliases.items()))
                for name, r in fonts.items()))).hexdigest()
     fonts_data = cache.joined_fonts(fonts_key)
     if fonts_data is None:

@@ -23,12 +23,13 @@ from __future__ import annotations
 import re
 import zlib
 from decimal import Decimal
+from pathlib import Path
 
 MIN_GAP = 30  # thousandths of the font size; kerning tighter than this never splits a word
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]*)>")
 
 
-def _to_unicode(font) -> dict[int, str]:
+def to_unicode_texts(font) -> dict[int, str]:
     """The single-glyph entries (``bfchar``) of a Type 0 font's ``/ToUnicode`` CMap, by CID."""
     if "/ToUnicode" not in font:
         return {}
@@ -36,7 +37,7 @@ def _to_unicode(font) -> dict[int, str]:
             for cid, text in _BFCHAR.findall(font.ToUnicode.read_bytes())}
 
 
-def _widths(w) -> dict[int, Decimal]:
+def cid_widths(w) -> dict[int, Decimal]:
     """A ``/W`` array as {CID: width}: ``c [w1 w2 …]`` and ``c_first c_last w`` forms."""
     import pikepdf
 
@@ -74,8 +75,8 @@ class _Font:
 
         self.font = font
         self.cid_font = font.DescendantFonts[0]
-        self.texts = _to_unicode(font)
-        self.widths = _widths(self.cid_font.get("/W", []))
+        self.texts = to_unicode_texts(font)
+        self.widths = cid_widths(self.cid_font.get("/W", []))
         self.aliases: dict[tuple[int, Decimal], int] = {}
         gid_map = self.cid_font.get("/CIDToGIDMap")
         self.gid_map = (bytearray(gid_map.read_bytes()) if isinstance(gid_map, pikepdf.Stream)
@@ -193,4 +194,14 @@ def close_word_gaps(pdf) -> int:
             closed += count
     for font in fonts.values():
         font.write(pdf)
+    return closed
+
+
+def close_word_gaps_of(path: Path) -> int:
+    """:func:`close_word_gaps` on the PDF at ``path``, rewritten in place."""
+    import pikepdf
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        closed = close_word_gaps(pdf)
+        pdf.save(path, deterministic_id=True)
     return closed
