@@ -17,8 +17,9 @@ import pytest
 
 from briefing.build import STYLES
 from briefing.writers.pdf import reading_order
-from briefing.writers.pdf.reading_order import (LTR, NEUTRAL, RELIED_ON, RTL, logical_reading_order,
-                                                plan, pypdf_direction, word_units)
+from briefing.writers.pdf.reading_order import (LTR, NEUTRAL, RELIED_ON, RTL, _plan_words,
+                                                logical_reading_order, plan, pypdf_direction,
+                                                word_units)
 from briefing.writers.pdf.text_layer import faithful_text_layer, weasyprint_fingerprints
 from textlayer import fold
 
@@ -100,6 +101,21 @@ def test_a_mixed_word_reads_as_reversed_groups():
         ([2, 1], "1)", NEUTRAL), ([0], "(", NEUTRAL)]
     assert word_units([4, 3, 2, 1, 0], list("«بلاد"), [LTR] + [RTL] * 4) is None
     assert word_units([3, 2, 0], ["Termez", "Cargo", "»", "،"], [LTR, LTR, LTR, RTL]) is None
+
+
+def test_a_mixed_word_pypdf_meets_in_a_left_to_right_run_follows_the_letters_before_it():
+    """«عام 2022م.» after a left-to-right run: the word drawn first, its «.» first, would join
+    that run; «عام» is drawn first and turns pypdf's run right to left, then the word, drawn
+    left to right (. م 2 0 2 2), and the space, in a new run."""
+    directions = [RTL] * 3 + [NEUTRAL] + [LTR] * 4 + [RTL, NEUTRAL]
+    places = {9: 0, 8: 1, 4: 2, 5: 3, 6: 4, 7: 5, 3: 6, 2: 7, 1: 8, 0: 9}
+    units, pieces, new_runs, rtl_after, aliased = _plan_words(
+        directions, [places[c] for c in range(10)], [c == 3 for c in range(10)],
+        list("عام 2022م."), rtl=False)
+    assert [[c for u in piece for c in units[u]] for piece in pieces] == [
+        [2, 1, 0], [9, 8, 4, 5, 6, 7, 3]]
+    assert new_runs == [False, True] and rtl_after
+    assert [text for _, text, _ in next(iter(aliased.values()))[1]] == [".", "م", "2022"]
 
 
 def test_pypdf_reads_mixed_right_to_left_lines_in_logical_order(pdfs):

@@ -111,10 +111,9 @@ def test_pypdf_reads_the_books_sentences_intact(built_pdf, edition_dir):
     English ones). briefing/writers/pdf/reading_order.py draws each box's glyphs in the order
     pypdf reads as logical, and where a word mixes directions inside («(66%)», «2023م», which
     poppler needs drawn left to right) or is hyphenated, alias character codes
-    (glyph_aliases.py) make each glyph read as what pypdf must read there: 868 (99.5 %: 523 of
-    524, 168 of 171, 177 of 177). Left: a sentence a footnote cuts at a page's foot, a line
-    broken after «/», a word whose first glyph drawn pypdf meets in a left-to-right run
-    («2022م.») and a «» beside a note call that pypdf reads with a space before it."""
+    (glyph_aliases.py) make each glyph read as what pypdf must read there: 869 (99.7 %: 523 of
+    524, 169 of 171, 177 of 177). Left: a sentence a footnote cuts at a page's foot, a line
+    broken after «/» and a «» beside a note call that pypdf reads with a space before it."""
     book, pdf = built_pdf(edition_dir)
     text = fold(" ".join(pypdf_pages(pdf, _furniture(book))))
     sentences = list(_sentences(book))

@@ -371,12 +371,30 @@ def _plan_words(directions, visual, spaces, texts, rtl):
                     strong = [directions[d] for d in whole[number] if directions[d] != NEUTRAL]
                     unit_directions.append(MIXED[strong[-1] == RTL if strong else None])
         pieces, new_runs, rtl_after = plan(unit_directions, rtl)
+
+        def strong(unit):  # a unit whose first glyph drawn turns pypdf's run right-to-left
+            number = words.get(units[unit][0])
+            return unit_directions[unit] == RTL and (
+                number not in aliased or aliased[number][1][0][2] == RTL)
+
         # an aliased word whose first unit drawn is not a right-to-left letter must start
-        # inside a right-to-left run of pypdf's, or pypdf appends it in drawing order
-        failed = {words[units[piece[0]][0]] for piece, rtl_before in zip(pieces, new_runs)
-                  if not rtl_before and words.get(units[piece[0]][0]) in aliased
-                  and aliased[words[units[piece[0]][0]]][1][0][2] != RTL}
+        # inside a right-to-left run of pypdf's, or pypdf appends it in drawing order: where
+        # its piece holds a right-to-left letter before it, that part is drawn first and the
+        # word then starts a new (right-to-left) run
+        failed, split_pieces, split_runs = set(), [], []
+        for piece, rtl_before in zip(pieces, new_runs):
+            if rtl_before or strong(piece[0]) or words.get(units[piece[0]][0]) not in aliased:
+                split_pieces.append(piece)
+                split_runs.append(rtl_before)
+                continue
+            turn = next((n for n, unit in enumerate(piece) if n and strong(unit)), None)
+            if turn is None:
+                failed.add(words[units[piece[0]][0]])
+                continue
+            split_pieces += [piece[turn:], piece[:turn]]
+            split_runs += [rtl_before, True]
         if not failed:
+            pieces, new_runs = split_pieces, split_runs
             break
         for number in failed:
             unit, _ = aliased.pop(number)
