@@ -159,6 +159,8 @@ def alias_codes(pdf: Path) -> list[tuple[str, str]]:
             for code in range(len(gids) // 2):
                 glyph = int.from_bytes(gids[2 * code:2 * code + 2], "big")
                 if code in texts and glyph != code:
-                    assert widths[code] == widths[glyph], (code, glyph)
+                    # the same width, or wider by the gap after it (briefing/writers/pdf/
+                    # word_gaps.py closes gaps inside words so)
+                    assert widths[code] >= widths[glyph], (code, glyph)
                     found.append((texts.get(glyph, ""), texts[code]))
     return found
