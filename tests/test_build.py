@@ -35,13 +35,12 @@ def two_charts(edition_copy) -> Path:
 
 def draw(edition_dir: Path, cache: Path, workers: int = 2) -> DrawStats:
     stats = DrawStats()
-    book = draw_figures(load_edition(edition_dir), cache, STYLES, workers=workers, stats=stats,
-                        chart_pdfs=True)
+    book = draw_figures(load_edition(edition_dir), cache, STYLES, workers=workers, stats=stats)
     for part in book.parts:
         for block in part.blocks:
             if getattr(block, "image", None) is not None:
                 # the PNG only where Word shows a picture (not a native chart)
-                assert block.image.svg.exists()
+                assert block.image.pdf.exists()
                 assert block.image.png.exists() == (block.image.native is None)
     return stats
 
@@ -62,9 +61,9 @@ def test_a_paragraph_edit_redraws_no_chart(two_charts, tmp_path):
     assert sorted(first.drawn) == [("gdp-chart", "ar"), ("population-chart", "ar")]
     assert first.reused == []
     before = files(cache)
-    # an SVG and the PDF writer's one-page PDF per chart (no PNG: Word draws these charts
+    # the one-page PDF the PDF writer places, per chart (no PNG: Word draws these charts
     # natively), nothing else left behind
-    assert sorted(name.rsplit(".", 1)[1] for name in before) == ["pdf", "pdf", "svg", "svg"]
+    assert sorted(name.rsplit(".", 1)[1] for name in before) == ["pdf", "pdf"]
 
     replace_in(two_charts / "text" / "01-report.md", "نص داخل الإطار.", "نص آخر داخل الإطار.")
     second = draw(two_charts, cache)
@@ -83,7 +82,7 @@ def test_a_data_edit_redraws_only_the_chart_that_shows_it(two_charts, tmp_path):
     assert stats.drawn == [("gdp-chart", "ar")]
     assert stats.reused == [("population-chart", "ar")]
     new = files(cache) - before
-    assert len(new) == 2 and all(name.startswith("gdp-chart-ar-") for name in new)
+    assert len(new) == 1 and all(name.startswith("gdp-chart-ar-") for name in new)
 
 
 def test_parallel_and_serial_drawing_give_the_same_files(two_charts, tmp_path):

@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from ... import model as m
 from ...identity import load_identity
+from .placed_charts import placeholder
 
 esc = html.escape
 
@@ -71,9 +72,9 @@ class Context:
 
     part: m.Part
     in_footnote: bool = False
-    # the URL a figure's <img> shows: its SVG, or (when the PDF writer places charts after
-    # layout) its placeholder (briefing.writers.pdf.placed_charts)
-    chart_src: Callable[[m.Image], str] = lambda image: image.svg.resolve().as_uri()
+    # the URL a figure's <img> shows: its placeholder, replaced by the chart after layout
+    # (briefing.writers.pdf.placed_charts)
+    chart_src: Callable[[m.Image], str] = placeholder
 
     def tag(self, name: str, attrs: str = "") -> tuple[str, str]:
         """Opening and closing tags of a block element; in a footnote, a ``span`` of that class."""
@@ -182,7 +183,7 @@ def book_to_html(book: m.Book, styles_dir: Path,
                  chart_src: Callable[[m.Image], str] | None = None) -> str:
     """The whole book as one HTML document, laid out by the template in ``styles/book.html``,
     which reads the model's page geometry, outline and digits. ``chart_src`` gives the URL of a
-    figure's image (default: its SVG's ``file:`` URL)."""
+    figure's image (default: its placeholder)."""
     parts, pages = [], {}
     book_page = (book.meta.dir, COUNTER_STYLES[book.meta.digits])
     for part in book.parts:
@@ -251,22 +252,24 @@ PDF_VARIANTS = ("pdf/a-3b", "pdf/ua-1")
 
 
 def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *,
-              bleed: bool = False, variant: str | None = None) -> None:
+              bleed: bool = False, variant: str | None = None,
+              charts_drawn: Callable[[], None] = lambda: None) -> None:
     """Lay out and write the book; ``bleed`` adds bleed, crop marks and an sRGB output intent,
     ``variant`` PDF/A or UA. The charts are laid out as placeholders and placed afterwards as
-    vector drawings cached in ``image_dir`` (:mod:`.placed_charts`). Raises ``ValueError`` when
-    an image or stylesheet cannot be loaded."""
+    vector drawings cached in ``image_dir`` (:mod:`.placed_charts`); ``charts_drawn`` is called
+    between the two and returns once they are all there (the build draws them meanwhile). Raises
+    ``ValueError`` when an image or stylesheet cannot be loaded, or a chart's PDF is missing or
+    outside ``image_dir``."""
     from weasyprint import CSS, HTML
 
-    from .placed_charts import chart_pdfs, place_charts, placeholder
+    from .placed_charts import chart_pdfs, place_charts
     from .tagging import tagging
     from .text_layer import faithful_text_layer
 
-    fetcher = confined_fetcher((styles_dir, image_dir))
+    fetcher = confined_fetcher((styles_dir,))  # the charts are placed, not fetched
     images = list(dict.fromkeys(node.image for _, node in m.walk_with_part(book)
                                 if isinstance(node, m.Figure) and node.image is not None))
     with _failed_loads() as failures:
-        charts = chart_pdfs(images, image_dir, fetcher)
         with faithful_text_layer(), tagging():
             html = book_to_html(book, styles_dir, placeholder)
             document = HTML(string=html, base_url=str(styles_dir.resolve()) + "/",
@@ -278,7 +281,8 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
     if failures:
         raise ValueError("the PDF would lack what WeasyPrint could not load: "
                          + "; ".join(failures))
-    place_charts(out_path, charts)
+    charts_drawn()
+    place_charts(out_path, chart_pdfs(images, image_dir))
 
 
 @contextmanager
