@@ -127,14 +127,30 @@ def _freeze(obj: Any) -> Any:
 
 
 def load_chart_style(path: Path, fonts_dir: Path | None = None) -> ChartStyle:
+    """``styles/chart.yaml`` with the publication's colours (``identity.yaml`` beside it); read
+    once per process while the two files are unchanged (a build asks for it at each stage)."""
     path = Path(path)
+    return _load_chart_style(path, Path(fonts_dir) if fonts_dir else None, _stamp(path),
+                             _stamp(path.parent / "identity.yaml"))
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:  # reading it will say what is wrong
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=16)
+def _load_chart_style(path: Path, fonts_dir: Path | None, *stamps) -> ChartStyle:
     raw = read_yaml(path)
     check_keys(raw, path, STYLE_KEYS, what="the chart style")
     # the text colour and the series colours are the publication's (styles/identity.yaml)
     identity = load_identity(path.parent)
     raw = {**raw, "colors": {"text": identity.colors["ink"],
                              "palette": list(identity.chart_palette), **(raw.get("colors") or {})}}
-    style = ChartStyle(path, _freeze(raw), Path(fonts_dir) if fonts_dir else path.parent / "fonts")
+    style = ChartStyle(path, _freeze(raw), fonts_dir or path.parent / "fonts")
     for lang in ("ar", "en"):
         style.fonts(lang), style.fonts(lang, "bold")
     return style
