@@ -127,3 +127,32 @@ def test_a_source_error_found_while_the_pdf_waits_leaves_both_outputs_untouched(
     assert "nowhere" in caught.value.message and caught.value.file.endswith("01-report.md")
     assert (pdf.read_bytes(), docx.read_bytes()) == before
     assert sorted(p.name for p in out.iterdir()) == [".cache", "mini.docx", "mini.pdf"]
+
+
+def test_a_chart_that_fails_while_the_pdf_is_laid_out_leaves_both_outputs_untouched(
+        two_charts, tmp_path, monkeypatch):
+    """The PDF is laid out while the charts are drawn (in the forked process): a chart that
+    fails only when drawn is still one SourceError, and no output changes."""
+    import briefing.build
+
+    out = tmp_path / "out"
+    build(two_charts, out, workers=2)
+    pdf, docx = out / "mini.pdf", out / "mini.docx"
+    before = pdf.read_bytes(), docx.read_bytes()
+    replace_in(two_charts / "data" / "gdp.csv", "KGZ,2021,8.747,11.052", "KGZ,2021,8.747,11.5")
+    drawn = briefing.build.render_chart
+
+    def failing(spec, *args, **kwargs):
+        if spec.id == "gdp-chart":
+            raise SourceError("cannot draw this chart", file=str(spec.file), key="chart")
+        return drawn(spec, *args, **kwargs)
+
+    monkeypatch.setattr(briefing.build, "render_chart", failing)
+    lines: list[str] = []
+    with pytest.raises(SourceError) as caught:
+        build(two_charts, out, workers=2, progress=lines.append)
+    assert caught.value.message == "cannot draw this chart"
+    assert caught.value.file.endswith("gdp-chart.yaml")
+    assert any(line.startswith("[3/4]") for line in lines)  # the PDF was being written
+    assert (pdf.read_bytes(), docx.read_bytes()) == before
+    assert sorted(p.name for p in out.iterdir()) == [".cache", "mini.docx", "mini.pdf"]
