@@ -100,7 +100,7 @@ def _blocks(blocks, lang: str, image: str) -> list[str]:
             if block.source:
                 out.append(f"{m.label('source', lang)} {_escape(block.source)}")
         elif isinstance(block, m.Figure):
-            path = getattr(block.image, image)
+            path = block.image.png.with_suffix(f".{image}")  # the baseline's own charts
             caption = f"{block.label}: {_inlines(block.caption)}"
             out.append(f"![{caption}]({path.as_posix()}){{#{block.id} "
                        f"width={block.image.width_mm:.0f}mm}}")
@@ -161,8 +161,9 @@ def _with_images(book: m.Book, chart_dir: Path) -> m.Book:
         out = []
         for block in blocks:
             if isinstance(block, m.Figure):
+                # the baseline's charts: {id}-{lang}.svg and .png (no PDF of its own)
                 block = dataclasses.replace(block, image=m.Image(
-                    chart_dir / f"{block.id}-{lang}.svg", chart_dir / f"{block.id}-{lang}.png",
+                    chart_dir / f"{block.id}-{lang}.pdf", chart_dir / f"{block.id}-{lang}.png",
                     150.0, 80.0))
             elif isinstance(block, (m.Quote, m.Div)):
                 block = dataclasses.replace(block, blocks=images(block.blocks, lang))

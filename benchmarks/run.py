@@ -159,7 +159,7 @@ def mb(n: int) -> str:
 
 
 def stages_of_tool(edition: Path, out: Path) -> dict[str, float]:
-    """One cold build, stage by stage in this process (charts, and their PDFs, drawn by the
+    """One cold build, stage by stage in this process (charts, one-page PDFs, drawn by the
     build's process pool; the PDF and the DOCX one after the other, so each is timed alone):
     wall clock and, as "<stage> cpu", CPU time."""
     code = f"""
@@ -184,12 +184,12 @@ lap("imports")
 edition = b.check(Path({str(edition)!r}))
 lap("load")
 cache = Path({str(out)!r}) / ".cache" / "charts"
-book = b.draw_figures(edition, cache, chart_pdfs=True)
+book = b.draw_figures(edition, cache)
 lap("charts")
-fetcher = confined_fetcher((b.STYLES, cache))
+fetcher = confined_fetcher((b.STYLES,))
 images = list(dict.fromkeys(node.image for _, node in m.walk_with_part(book)
                             if isinstance(node, m.Figure)))
-charts = chart_pdfs(images, cache, fetcher)  # drawn with the charts: none is missing
+charts = chart_pdfs(images, cache)
 with faithful_text_layer(), tagging():
     document = HTML(string=book_to_html(book, b.STYLES, placeholder),
                     base_url=str(b.STYLES.resolve()) + "/", url_fetcher=fetcher).render()

@@ -22,7 +22,8 @@ from typing import Callable, Iterator
 
 from . import model as m
 from .charts.checks import check_chart
-from .charts.render import NativeChart, chart_data, load_chart_style, planned_images, render_chart
+from .charts.render import (ChartStyle, NativeChart, chart_data, load_chart_style,
+                            planned_images, render_chart)
 from .errors import SourceError
 from .fonts import check_fonts
 from .sources.loading import MANIFEST, Edition, load_edition
@@ -73,18 +74,25 @@ def cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES, *,
-                 workers: int | None = None, stats: DrawStats | None = None,
-                 planned: Callable[[int, int], None] | None = None,
-                 word_charts: str = "native", chart_pdfs: bool = False) -> m.Book:
-    """The book with every figure's image drawn (or reused from the cache when unchanged).
+@dataclasses.dataclass(frozen=True)
+class ChartPlan:
+    """The charts a book shows, before drawing: ``missing``, those to draw now ((figure id,
+    language), whether Word needs its PNG), and ``reused``, those the cache holds already."""
+
+    style: ChartStyle
+    cache_dir: Path
+    missing: tuple[tuple[tuple[str, str], bool], ...]
+    reused: tuple[tuple[str, str], ...]
+
+
+def plan_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES, *,
+                 word_charts: str = "native") -> tuple[m.Book, ChartPlan]:
+    """The book with every figure's image named, and what is left to draw, without drawing.
 
     Each chart's files are named by a hash of all that decides how it looks (specification, the
-    data it shows, chart style, fonts, matplotlib), so only charts whose inputs changed are drawn;
-    those are drawn side by side in ``workers`` processes (default: one per core). ``planned`` is
-    told, before any drawing, how many charts are to be drawn and how many are reused. With
-    ``chart_pdfs``, each chart drawn is also drawn, by the same worker, as the one-page PDF the PDF
-    writer places (:mod:`briefing.writers.pdf.placed_charts`; else the writer draws it). With
+    data it shows, chart style, fonts, matplotlib, the drawing code), so only charts whose inputs
+    changed are drawn (:func:`draw_charts`); the book is complete but for those files, which the
+    PDF's layout does not need (it lays a placeholder of the chart's size out in its place). With
     ``word_charts`` "native", each chart but the map also carries its kind and data
     (``Image.native``), from which the Word writer builds a native chart."""
     style = load_chart_style(styles_dir / "chart.yaml")
@@ -94,14 +102,6 @@ def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES, *
     raster = {job: _raster(edition.charts[job[0]].chart, word_charts) for job in jobs}
     plans = {job: planned_images(edition.charts[job[0]], edition.data, style, cache_dir,
                                  lang=job[1], digits=digits, raster=raster[job]) for job in jobs}
-    missing = [job for job in jobs if not plans[job][1]]
-    stats = stats if stats is not None else DrawStats()
-    stats.drawn.extend(missing)
-    stats.reused.extend(job for job in jobs if plans[job][1])
-    if planned:
-        planned(len(missing), len(jobs) - len(missing))
-    _draw(edition, style, cache_dir, [(job, raster[job]) for job in missing], workers or cores(),
-          chart_pdfs)
     images = {job: plans[job][0] for job in jobs}
     native = {}
     if word_charts == "native":
@@ -114,13 +114,34 @@ def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES, *
             if isinstance(node, m.Figure):
                 image = images[(node.id, part.lang)]
                 return dataclasses.replace(node, image=m.Image(
-                    image.svg, image.png, image.width_mm, image.height_mm,
+                    image.pdf, image.png, image.width_mm, image.height_mm,
                     native.get((node.id, part.lang))))
             return node
         return drawn
 
     parts = tuple(m.transform(part, with_image(part)) for part in edition.book.parts)
-    return dataclasses.replace(edition.book, parts=parts)
+    plan = ChartPlan(style, cache_dir,
+                     tuple((job, raster[job]) for job in jobs if not plans[job][1]),
+                     tuple(job for job in jobs if plans[job][1]))
+    return dataclasses.replace(edition.book, parts=parts), plan
+
+
+def draw_figures(edition: Edition, cache_dir: Path, styles_dir: Path = STYLES, *,
+                 workers: int | None = None, stats: DrawStats | None = None,
+                 planned: Callable[[int, int], None] | None = None,
+                 word_charts: str = "native") -> m.Book:
+    """The book with every figure's image drawn (or reused from the cache when unchanged):
+    :func:`plan_figures`, then :func:`draw_charts` in ``workers`` processes (default: one per
+    core). ``planned`` is told, before any drawing, how many charts are to be drawn and how many
+    are reused."""
+    book, plan = plan_figures(edition, cache_dir, styles_dir, word_charts=word_charts)
+    if stats is not None:
+        stats.drawn.extend(job for job, _ in plan.missing)
+        stats.reused.extend(plan.reused)
+    if planned:
+        planned(len(plan.missing), len(plan.reused))
+    draw_charts(edition, plan, workers or cores())
+    return book
 
 
 def _raster(kind: str, word_charts: str) -> bool:
@@ -183,41 +204,34 @@ def end_with_parent() -> None:
 def _draw_one(task: tuple[tuple[str, str], bool]) -> tuple | None:
     """Draw one chart ((figure id, language), whether it needs its PNG); a SourceError comes
     back as its parts (its pickled form loses them)."""
-    edition, style, cache_dir, with_pdf = _WORK
+    edition, plan = _WORK
     job, raster = task
     try:
-        images = render_chart(edition.charts[job[0]], edition.data, style, cache_dir,
-                              lang=job[1], digits=edition.book.meta.digits, raster=raster)
+        render_chart(edition.charts[job[0]], edition.data, plan.style, plan.cache_dir,
+                     lang=job[1], digits=edition.book.meta.digits, raster=raster)
     except SourceError as exc:
         return (exc.message, exc.file, exc.line, exc.key)
-    if not with_pdf:
-        return None
-    # the chart as the PDF writer places it (a one-page vector PDF), drawn here, where the
-    # charts are drawn side by side, rather than by the PDF writer, on one core
-    from .writers.pdf import confined_fetcher
-    from .writers.pdf.placed_charts import chart_pdfs
-
-    chart_pdfs([images], cache_dir, confined_fetcher((cache_dir,)))
     return None
 
 
-def _draw(edition: Edition, style, cache_dir: Path, jobs: list, workers: int,
-          chart_pdfs: bool) -> None:
+def draw_charts(edition: Edition, plan: ChartPlan, workers: int) -> None:
+    """Draw the charts ``plan`` names as missing, side by side in ``workers`` processes (here,
+    one after another, with one). Raises the SourceError of the first bad chart in reading
+    order, as drawing them one after another would."""
+    jobs = list(plan.missing)
     workers = min(workers, len(jobs))
-    if jobs and chart_pdfs:
-        import weasyprint  # noqa: F401  once, before the workers fork (they draw the charts' PDFs)
     if workers <= 1 or not _can_fork():
-        _set_work(edition, style, cache_dir, chart_pdfs)
+        _set_work(edition, plan)
         try:
             results = [_draw_one(job) for job in jobs]
         finally:
-            _set_work(None, None, None, None)
+            _set_work(None, None)
     else:
         pool = None
         try:
             with interruptions_held():
                 pool = multiprocessing.get_context("fork").Pool(
-                    workers, initializer=_start_worker, initargs=(edition, style, cache_dir, chart_pdfs))
+                    workers, initializer=_start_worker, initargs=(edition, plan))
             results = pool.map(_draw_one, jobs, chunksize=1)
         except BaseException:  # interrupted: end every worker now, not after its chart
             if pool is not None:
@@ -294,11 +308,13 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
     """Build the edition's outputs; returns the files written.
 
     With more than one core, the work is split between two processes: a forked one loads and
-    checks the sources, draws the charts that changed (in a pool of one process per core), hands
-    the finished model over, then writes the Word document; meanwhile this one imports WeasyPrint,
-    then lays out and writes the PDF. The outputs replace their targets only when all are
-    complete: if anything fails, no target changes. ``word_page_numbers`` caches the contents'
-    page numbers in the Word document, where LibreOffice is installed to paginate it.
+    checks the sources, hands the model over as soon as its charts are planned (named, not
+    drawn), draws the charts that changed (in a pool of processes when the cores allow), then
+    writes the Word document; meanwhile this one imports WeasyPrint, lays the PDF out with a
+    placeholder in each chart's place and, once the charts are drawn, places them. The outputs
+    replace their targets only when all are complete: if anything fails (a bad chart, found
+    while the PDF is laid out, too), no target changes. ``word_page_numbers`` caches the
+    contents' page numbers in the Word document, where LibreOffice is installed to paginate it.
     ``word_charts`` (:data:`WORD_CHARTS`): Word's charts native, with their data, or pictures."""
     workers = workers or cores()
     steps = 2 + len(formats)
@@ -307,27 +323,31 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
     targets = [out_dir / f"{name}.{fmt}" for fmt in formats]
     with contextlib.ExitStack() as stack:
         tmps = dict(zip(formats, (stack.enter_context(atomic_output(t)) for t in targets)))
-        if workers > 1 and set(formats) == {"pdf", "docx"} and _can_fork():
-            book_and_docx = stack.enter_context(_Preparer(
-                edition_dir, cache_dir, styles_dir, workers, steps, tmps["docx"],
+        if workers > 1 and _can_fork():
+            # the PDF's layout takes one core while the charts are drawn on the others
+            chart_workers = workers - 1 if "pdf" in formats else workers
+            preparer = stack.enter_context(_Preparer(
+                edition_dir, cache_dir, styles_dir, chart_workers, steps, tmps.get("docx"),
                 word_page_numbers, word_charts))
-            import weasyprint  # noqa: F401  the long import, while the other process loads
-            book = book_and_docx.book(progress)
+            if "pdf" in formats:
+                import weasyprint  # noqa: F401  the long import, while the other process loads
+            book = preparer.book(progress)
+            charts_drawn = preparer.charts_drawn
         else:
-            book = _prepare(edition_dir, cache_dir, styles_dir, workers, steps, progress,
-                            word_charts, "pdf" in formats)
-            book_and_docx = None
+            edition, book, plan = _prepare(edition_dir, cache_dir, styles_dir, steps, progress,
+                                           word_charts)
+            draw_charts(edition, plan, workers)
+            preparer, charts_drawn = None, lambda: None
         for step, target in enumerate(targets, start=3):
             progress(f"[{step}/{steps}] Writing {target}")
-        for fmt in formats:
-            if fmt == "pdf":
-                from .writers.pdf import write_pdf
-                write_pdf(book, tmps[fmt], styles_dir, cache_dir, bleed=bleed, variant=pdf_variant,
-                          parts_cache=out_dir / ".cache" / "pdf")
-            elif book_and_docx is None:
-                write_word(book, tmps[fmt], styles_dir, word_page_numbers)
-        if book_and_docx is not None:
-            book_and_docx.finish()
+        if "pdf" in formats:
+            from .writers.pdf import write_pdf
+            write_pdf(book, tmps["pdf"], styles_dir, cache_dir, bleed=bleed, variant=pdf_variant,
+                      charts_drawn=charts_drawn, parts_cache=out_dir / ".cache" / "pdf")
+        if preparer is not None:
+            preparer.finish()
+        elif "docx" in formats:
+            write_word(book, tmps["docx"], styles_dir, word_page_numbers)
     return targets
 
 
@@ -343,19 +363,17 @@ def write_word(book: m.Book, path: Path, styles_dir: Path, page_numbers: bool) -
         write_docx(book, path, styles_dir, pages)
 
 
-def _prepare(edition_dir: Path, cache_dir: Path, styles_dir: Path, workers: int, steps: int,
-             progress: Progress, word_charts: str = "native", chart_pdfs: bool = True) -> m.Book:
-    """Steps 1 and 2: the checked model, with every figure's image drawn or reused (and, with
-    ``chart_pdfs``, the charts' PDFs for the PDF writer)."""
+def _prepare(edition_dir: Path, cache_dir: Path, styles_dir: Path, steps: int,
+             progress: Progress, word_charts: str = "native") -> tuple[Edition, m.Book, ChartPlan]:
+    """Steps 1 and 2 up to the drawing: the checked edition, its book with every figure's image
+    named, and the charts left to draw (:func:`plan_figures`)."""
     progress(f"[1/{steps}] Loading and checking {edition_dir}")
     edition = check(edition_dir, styles_dir)
-
-    def planned(new: int, old: int) -> None:
-        progress(f"[2/{steps}] Drawing {len(edition.charts)} figures"
-                 + (f" ({new} changed, {old} unchanged from the cache)" if old else ""))
-
-    return draw_figures(edition, cache_dir, styles_dir, workers=workers, planned=planned,
-                        word_charts=word_charts, chart_pdfs=chart_pdfs)
+    book, plan = plan_figures(edition, cache_dir, styles_dir, word_charts=word_charts)
+    progress(f"[2/{steps}] Drawing {len(edition.charts)} figures"
+             + (f" ({len(plan.missing)} changed, {len(plan.reused)} unchanged from the cache)"
+                if plan.reused else ""))
+    return edition, book, plan
 
 
 def _can_fork() -> bool:
@@ -363,10 +381,11 @@ def _can_fork() -> bool:
 
 
 class _Preparer:
-    """Steps 1-2, then the Word document, in a forked process that reports through a pipe:
-    ``("progress", line)``, ``("book", model)``, then ``("done",)``; or ``("error", message, file,
-    line, key)`` for a SourceError (whose pickled form would lose its parts), ``("oserror", errno,
-    strerror, filename, trace)``, ``("crash", trace)``.
+    """Steps 1-2, then the Word document (if ``docx_tmp`` is given), in a forked process that
+    reports through a pipe: ``("progress", line)``; ``("book", model)`` once the charts are
+    planned; ``("drawn",)`` once they are drawn; then ``("done",)``; or ``("error", message,
+    file, line, key)`` for a SourceError (whose pickled form would lose its parts),
+    ``("oserror", errno, strerror, filename, trace)``, ``("crash", trace)``.
     Leaving the ``with`` block early (an error here) stops the process."""
 
     def __init__(self, edition_dir: Path, cache_dir: Path, styles_dir: Path, workers: int,
@@ -413,11 +432,21 @@ class _Preparer:
             else:
                 return message
 
+    def _expect(self, kind: str, progress: Progress = lambda message: None) -> tuple:
+        while (message := self._receive(progress))[0] != kind:
+            pass  # a report the build did not wait for ("drawn" when no PDF is written)
+        return message
+
     def book(self, progress: Progress) -> m.Book:
-        return self._receive(progress)[1]
+        """The model, its charts named but not drawn yet (:func:`plan_figures`)."""
+        return self._expect("book", progress)[1]
+
+    def charts_drawn(self) -> None:
+        """Returns once every chart is drawn; raises the SourceError of a bad chart."""
+        self._expect("drawn")
 
     def finish(self) -> None:
-        self._receive()
+        self._expect("done")
         self.process.join()
 
     def __exit__(self, *exc) -> None:
@@ -447,15 +476,18 @@ def _preparer_main(edition_dir, cache_dir, styles_dir, workers, steps, docx_tmp,
     release_interruptions()
     end_with_parent()
     try:
-        book = _prepare(edition_dir, cache_dir, styles_dir, workers, steps,
-                        lambda line: writer.send(("progress", line)), word_charts)
+        edition, book, plan = _prepare(edition_dir, cache_dir, styles_dir, steps,
+                                       lambda line: writer.send(("progress", line)), word_charts)
         writer.send(("book", book))
-        write_word(book, docx_tmp, styles_dir, word_page_numbers)
-        if os.getppid() != parent:
-            # the build was killed while this process wrote the Word document: the next build
-            # may already have cleared the killed one's temporary files, so remove ours
-            Path(docx_tmp).unlink(missing_ok=True)
-            return
+        draw_charts(edition, plan, workers)
+        writer.send(("drawn",))
+        if docx_tmp is not None:
+            write_word(book, docx_tmp, styles_dir, word_page_numbers)
+            if os.getppid() != parent:
+                # the build was killed while this process wrote the Word document: the next
+                # build may already have cleared the killed one's temporary files, so remove ours
+                Path(docx_tmp).unlink(missing_ok=True)
+                return
         writer.send(("done",))
     except SourceError as exc:
         writer.send(("error", exc.message, exc.file, exc.line, exc.key))

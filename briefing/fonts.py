@@ -13,7 +13,7 @@ import json
 import os
 import unicodedata
 from pathlib import Path
-
+from typing import Any, Callable
 
 from . import model as m
 from .errors import SourceError
@@ -38,32 +38,43 @@ def families(fonts_dir: Path) -> dict[str, frozenset[int]]:
 
 
 def _coverage(path: Path) -> tuple[str, list[int]]:
-    """A font file's family name and code points, kept in the user's cache by the file's content
-    hash: reading the cmaps of the bundled fonts is most of the time ``--check`` takes."""
+    """A font file's family name and code points (:func:`font_facts`)."""
+    def coverage(font) -> list:
+        return [font["name"].getBestFamilyName(), sorted(font.getBestCmap() or {})]
+
+    name, points = font_facts(path, "cmap", coverage)
+    return name, points
+
+
+def font_facts(path: Path, kind: str, read: Callable[[Any], Any]) -> Any:
+    """What ``read`` finds in a font file (given a lazy fontTools ``TTFont``; JSON-able), kept in
+    the user's cache by ``kind`` and the file's content hash: reading the bundled fonts' tables
+    (cmaps, metrics) is most of the time ``--check`` would take, and fontTools is imported only
+    when the cache misses. Raises what fontTools raises for a damaged file."""
     data = path.read_bytes()
-    cache = _CACHE_DIR / f"cmap-{hashlib.sha256(data).hexdigest()[:32]}.json"
+    cache = USER_CACHE / f"{kind}-{hashlib.sha256(data).hexdigest()[:32]}.json"
     try:
-        name, points = json.loads(cache.read_text(encoding="utf-8"))
-        return name, points
+        return json.loads(cache.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         pass
     from fontTools.ttLib import TTFont  # imported only when the cache misses
 
     font = TTFont(io.BytesIO(data), lazy=True)
-    name = font["name"].getBestFamilyName()
-    points = sorted(font.getBestCmap() or {})
+    facts = read(font)
     font.close()
     try:  # best effort: a read-only home only costs the time saved
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps([name, points]), encoding="utf-8")
+        tmp.write_text(json.dumps(facts), encoding="utf-8")
         os.replace(tmp, cache)
     except OSError:
         pass
-    return name, points
+    return facts
 
 
-_CACHE_DIR = Path(os.environ.get("BRIEFING_CACHE") or Path(
+# the user's cache: what is read from the bundled fonts, and the edition's expressions compiled
+# (briefing.sources.expressions); BRIEFING_CACHE moves it (the benchmark starts cold with it)
+USER_CACHE = Path(os.environ.get("BRIEFING_CACHE") or Path(
     os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "briefing")
 
 

@@ -203,10 +203,12 @@ class Table:
 
 @dataclass(frozen=True)
 class Image:
-    """A rendered chart: vector for print, 300 dpi raster for Word; ``native``, when set (a
-    :class:`briefing.charts.render.NativeChart`: kind and data), makes Word draw it as a chart."""
+    """A rendered chart: ``pdf``, a one-page vector PDF for print (text as outlines, no font),
+    ``png``, a 300 dpi raster for Word's pictures (drawn only where Word shows one); ``native``,
+    when set (a :class:`briefing.charts.render.NativeChart`: kind and data), makes Word draw it as
+    a chart."""
 
-    svg: Path
+    pdf: Path
     png: Path
     width_mm: float
     height_mm: float

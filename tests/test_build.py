@@ -35,13 +35,12 @@ def two_charts(edition_copy) -> Path:
 
 def draw(edition_dir: Path, cache: Path, workers: int = 2) -> DrawStats:
     stats = DrawStats()
-    book = draw_figures(load_edition(edition_dir), cache, STYLES, workers=workers, stats=stats,
-                        chart_pdfs=True)
+    book = draw_figures(load_edition(edition_dir), cache, STYLES, workers=workers, stats=stats)
     for part in book.parts:
         for block in part.blocks:
             if getattr(block, "image", None) is not None:
                 # the PNG only where Word shows a picture (not a native chart)
-                assert block.image.svg.exists()
+                assert block.image.pdf.exists()
                 assert block.image.png.exists() == (block.image.native is None)
     return stats
 
@@ -62,9 +61,9 @@ def test_a_paragraph_edit_redraws_no_chart(two_charts, tmp_path):
     assert sorted(first.drawn) == [("gdp-chart", "ar"), ("population-chart", "ar")]
     assert first.reused == []
     before = files(cache)
-    # an SVG and the PDF writer's one-page PDF per chart (no PNG: Word draws these charts
+    # the one-page PDF the PDF writer places, per chart (no PNG: Word draws these charts
     # natively), nothing else left behind
-    assert sorted(name.rsplit(".", 1)[1] for name in before) == ["pdf", "pdf", "svg", "svg"]
+    assert sorted(name.rsplit(".", 1)[1] for name in before) == ["pdf", "pdf"]
 
     replace_in(two_charts / "text" / "01-report.md", "نص داخل الإطار.", "نص آخر داخل الإطار.")
     second = draw(two_charts, cache)
@@ -83,7 +82,7 @@ def test_a_data_edit_redraws_only_the_chart_that_shows_it(two_charts, tmp_path):
     assert stats.drawn == [("gdp-chart", "ar")]
     assert stats.reused == [("population-chart", "ar")]
     new = files(cache) - before
-    assert len(new) == 2 and all(name.startswith("gdp-chart-ar-") for name in new)
+    assert len(new) == 1 and all(name.startswith("gdp-chart-ar-") for name in new)
 
 
 def test_parallel_and_serial_drawing_give_the_same_files(two_charts, tmp_path):
@@ -126,5 +125,34 @@ def test_a_source_error_found_while_the_pdf_waits_leaves_both_outputs_untouched(
     with pytest.raises(SourceError) as caught:
         build(two_charts, out)
     assert "nowhere" in caught.value.message and caught.value.file.endswith("01-report.md")
+    assert (pdf.read_bytes(), docx.read_bytes()) == before
+    assert sorted(p.name for p in out.iterdir()) == [".cache", "mini.docx", "mini.pdf"]
+
+
+def test_a_chart_that_fails_while_the_pdf_is_laid_out_leaves_both_outputs_untouched(
+        two_charts, tmp_path, monkeypatch):
+    """The PDF is laid out while the charts are drawn (in the forked process): a chart that
+    fails only when drawn is still one SourceError, and no output changes."""
+    import briefing.build
+
+    out = tmp_path / "out"
+    build(two_charts, out, workers=2)
+    pdf, docx = out / "mini.pdf", out / "mini.docx"
+    before = pdf.read_bytes(), docx.read_bytes()
+    replace_in(two_charts / "data" / "gdp.csv", "KGZ,2021,8.747,11.052", "KGZ,2021,8.747,11.5")
+    drawn = briefing.build.render_chart
+
+    def failing(spec, *args, **kwargs):
+        if spec.id == "gdp-chart":
+            raise SourceError("cannot draw this chart", file=str(spec.file), key="chart")
+        return drawn(spec, *args, **kwargs)
+
+    monkeypatch.setattr(briefing.build, "render_chart", failing)
+    lines: list[str] = []
+    with pytest.raises(SourceError) as caught:
+        build(two_charts, out, workers=2, progress=lines.append)
+    assert caught.value.message == "cannot draw this chart"
+    assert caught.value.file.endswith("gdp-chart.yaml")
+    assert any(line.startswith("[3/4]") for line in lines)  # the PDF was being written
     assert (pdf.read_bytes(), docx.read_bytes()) == before
     assert sorted(p.name for p in out.iterdir()) == [".cache", "mini.docx", "mini.pdf"]

@@ -219,35 +219,37 @@ def test_a_part_outside_the_edition_is_refused(edition_copy, tmp_path, how):
 # ---------------------------------------------------------------- the PDF writer's fetcher, end to end
 
 
-def _with_image(book: m.Book, svg: Path) -> m.Book:
+def _with_image(book: m.Book, chart: Path) -> m.Book:
     def swap(block):
         if isinstance(block, m.Figure):
-            return dataclasses.replace(block, image=dataclasses.replace(block.image, svg=svg))
+            return dataclasses.replace(block, image=dataclasses.replace(block.image, pdf=chart))
         return block
     parts = tuple(dataclasses.replace(p, blocks=tuple(swap(b) for b in p.blocks))
                   for p in book.parts)
     return dataclasses.replace(book, parts=parts)
 
 
-def _outside_svg(folder: Path) -> Path:
-    svg = folder / "secret.svg"
-    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="50">'
-                   f'<text x="10" y="30" font-size="20">{SECRET}</text></svg>')
-    return svg
+def _outside_chart(folder: Path) -> Path:
+    """A one-page PDF, as a chart's, whose text is the secret."""
+    from weasyprint import HTML
+
+    chart = folder / "secret.pdf"
+    HTML(string=f"<p>{SECRET}</p>").write_pdf(chart)
+    return chart
 
 
 @pytest.mark.parametrize("how", ["symlink", "outside", "passwd"])
 def test_the_pdf_writer_opens_nothing_outside_styles_and_charts(mini_book, tmp_path, how):
     image_dir = tmp_path / "charts"
     image_dir.mkdir()
-    outside = _outside_svg(tmp_path)
+    outside = _outside_chart(tmp_path)
     if how == "symlink":  # a chart image that is a link to a file elsewhere
-        image = image_dir / "population-chart-ar-0000.svg"
+        image = image_dir / "population-chart-ar-0000.pdf"
         image.symlink_to(outside)
     else:
         image = outside if how == "outside" else Path("/etc/passwd")
     pdf = tmp_path / "book.pdf"
-    with pytest.raises(ValueError, match="refused to fetch"):  # an error, not a silent gap
+    with pytest.raises(ValueError, match="refused to open"):  # an error, not a silent gap
         write_pdf(_with_image(mini_book, image), pdf, STYLES, image_dir)
     assert SECRET not in pdftotext(pdf)  # (the build's atomic output would discard this file)
 
@@ -260,7 +262,7 @@ def test_the_fetcher_is_used_for_every_url(mini_book, tmp_path, listener, monkey
     hostile = f'@import url("http://127.0.0.1:{port}/x.css"); @font-face {{ font-family: X; ' \
               f'src: url("http://127.0.0.1:{port}/f.ttf"); }}'
     monkeypatch.setattr(pdf_module, "PRINT_CSS", hostile)
-    image_dir = mini_book.parts[0].blocks[2].image.svg.parent
+    image_dir = mini_book.parts[0].blocks[2].image.pdf.parent
     with pytest.raises(ValueError, match="Failed to load"):
         write_pdf(mini_book, tmp_path / "book.pdf", STYLES, image_dir, bleed=True)
     assert connections() == 0

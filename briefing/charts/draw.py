@@ -70,7 +70,7 @@ class Labeller:
 
 def _rc(style) -> dict:
     return {
-        "svg.fonttype": "path", "axes.unicode_minus": False, "hatch.linewidth": 0.45,
+        "axes.unicode_minus": False, "hatch.linewidth": 0.45,
         # not the bar's own colour (matplotlib's default), which hides the hatching
         "hatch.color": style.get("estimate", "hatch_color", default="#ffffff"),
         "axes.linewidth": style.get("lines", "axis_width", default=0.6),

@@ -3,9 +3,10 @@
 In: a :class:`~briefing.sources.figures.ChartSpec` (read from the edition's figures folder), the
 edition's :class:`~briefing.data.store.DataStore`, a :class:`ChartStyle` (``styles/chart.yaml``), the language of the
 part that shows the chart and the book's digits.
-Out: :class:`ChartImages` - an SVG with text as outlines (for WeasyPrint, which does not apply the
-bidi algorithm inside SVG) and a 300 dpi PNG (for Word's pictures), named by a content hash so
-unchanged charts are reused, plus the printed size and the alternative text; and, for Word's
+Out: :class:`ChartImages` - a one-page vector PDF with text as outlines (which the PDF writer
+places into the laid-out book: :mod:`briefing.writers.pdf.placed_charts`) and, where Word shows the
+chart as a picture, a 300 dpi PNG, named by a content hash so unchanged charts are reused, plus the
+printed size and the alternative text; and, for Word's
 native charts (:mod:`briefing.writers.docx.native_charts`), the :class:`ChartData` itself in a
 :class:`NativeChart`.
 
@@ -45,7 +46,7 @@ DRAW_VERSION = hashlib.sha256(b"".join(
 
 @dataclass(frozen=True)
 class ChartImages:
-    svg: Path
+    pdf: Path
     png: Path
     width_mm: float
     height_mm: float
@@ -126,14 +127,30 @@ def _freeze(obj: Any) -> Any:
 
 
 def load_chart_style(path: Path, fonts_dir: Path | None = None) -> ChartStyle:
+    """``styles/chart.yaml`` with the publication's colours (``identity.yaml`` beside it); read
+    once per process while the two files are unchanged (a build asks for it at each stage)."""
     path = Path(path)
+    return _load_chart_style(path, Path(fonts_dir) if fonts_dir else None, _stamp(path),
+                             _stamp(path.parent / "identity.yaml"))
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:  # reading it will say what is wrong
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=16)
+def _load_chart_style(path: Path, fonts_dir: Path | None, *stamps) -> ChartStyle:
     raw = read_yaml(path)
     check_keys(raw, path, STYLE_KEYS, what="the chart style")
     # the text colour and the series colours are the publication's (styles/identity.yaml)
     identity = load_identity(path.parent)
     raw = {**raw, "colors": {"text": identity.colors["ink"],
                              "palette": list(identity.chart_palette), **(raw.get("colors") or {})}}
-    style = ChartStyle(path, _freeze(raw), Path(fonts_dir) if fonts_dir else path.parent / "fonts")
+    style = ChartStyle(path, _freeze(raw), fonts_dir or path.parent / "fonts")
     for lang in ("ar", "en"):
         style.fonts(lang), style.fonts(lang, "bold")
     return style
@@ -288,55 +305,64 @@ def planned_images(spec: ChartSpec, store: DataStore, style: ChartStyle, out_dir
     digest = _digest(spec, store, style, lang, digits, geography)
     out_dir = Path(out_dir)
     stem = f"{spec.id}-{lang}-{digest[:16]}"
-    svg, png = out_dir / f"{stem}.svg", out_dir / f"{stem}.png"
+    pdf, png = out_dir / f"{stem}.pdf", out_dir / f"{stem}.png"
     width, height = style.size_mm(spec.chart)
-    images = ChartImages(svg, png, width, height, (spec.alt or spec.caption).strip())
-    return images, svg.exists() and (png.exists() or not raster)
+    images = ChartImages(pdf, png, width, height, (spec.alt or spec.caption).strip())
+    return images, pdf.exists() and (png.exists() or not raster)
 
 
 def render_chart(spec: ChartSpec, store: DataStore, style: ChartStyle, out_dir: Path, *,
                  lang: str = "ar", digits: str = "western",
                  geography: Path | None = None, raster: bool = True) -> ChartImages:
     """Draw the chart to ``out_dir`` (or reuse the files drawn earlier from the same inputs);
-    without ``raster``, the SVG only (the 300 dpi PNG is for Word's pictures: a third of the
-    drawing time)."""
+    without ``raster``, the PDF only (the 300 dpi PNG is for Word's pictures)."""
     images, cached = planned_images(spec, store, style, out_dir, lang=lang, digits=digits,
                                     geography=geography, raster=raster)
     if cached:
         return images
-    import matplotlib
-
-    from .shaping import quiet_line_metrics
-
     geography = geography or (map_file(spec) if spec.chart == "map" else None)
     if lang == "en":
         digits = "western"
-    svg, png = images.svg, images.png
+    pdf, png = images.pdf, images.png
     fig = build_figure(spec, store, style, lang=lang, digits=digits, geography=geography)
-    svg.parent.mkdir(parents=True, exist_ok=True)
+    pdf.parent.mkdir(parents=True, exist_ok=True)
     dpi = int(style.get("figure", "dpi", default=300))
     # a process's own temporary names: two builds (or two workers) never write the same file
-    tmp_svg = svg.with_name(f".{svg.name}.{os.getpid()}.tmp")
+    tmp_pdf = pdf.with_name(f".{pdf.name}.{os.getpid()}.tmp")
     tmp_png = png.with_name(f".{png.name}.{os.getpid()}.tmp")
     try:
-        with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": f"briefing-{spec.id}",
-                                    "path.simplify": True}), quiet_line_metrics():
-            fig.savefig(tmp_svg, format="svg", metadata={"Date": None, "Creator": None})
-            if raster:
-                # the layout the SVG was saved with, kept for the PNG: with a layout engine set,
-                # each savefig lays the figure out and draws it twice (the profile's top item);
-                # frozen, the PNG costs one draw
-                fig.set_layout_engine(None)
+        save_pdf(fig, tmp_pdf)
+        if raster:
+            import matplotlib
+
+            from .shaping import quiet_line_metrics
+
+            # the layout the PDF was saved with, kept for the PNG: with a layout engine set,
+            # each savefig lays the figure out and draws it twice; frozen, the PNG costs one draw
+            fig.set_layout_engine(None)
+            with matplotlib.rc_context({"path.simplify": True}), quiet_line_metrics():
                 fig.savefig(tmp_png, format="png", dpi=dpi,
                             metadata={"Software": None, "Creator": None})
-        tmp_svg.replace(svg)
+        tmp_pdf.replace(pdf)
         if raster:
             tmp_png.replace(png)
     finally:
-        for tmp in (tmp_svg, tmp_png):
+        for tmp in (tmp_pdf, tmp_png):
             if tmp.exists():
                 tmp.unlink()
     return images
+
+
+def save_pdf(fig, target) -> None:
+    """Save a chart figure as a one-page PDF (a path or a binary file) with its text as outlines
+    and no font (:mod:`briefing.charts.outline_pdf`), byte-reproducible."""
+    import matplotlib
+
+    from .outline_pdf import BACKEND, METADATA
+    from .shaping import quiet_line_metrics
+
+    with matplotlib.rc_context({"path.simplify": True}), quiet_line_metrics():
+        fig.savefig(target, format="pdf", backend=BACKEND, metadata=METADATA)
 
 
 def labels_of(fig) -> list[tuple[str, Path]]:

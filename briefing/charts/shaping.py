@@ -59,7 +59,7 @@ def _probe_glyphs(font_path: Path, text: str) -> list[tuple[int, float]]:
 def detected_shaping_mode(font_path: str) -> ShapingMode:
     """'matplotlib' if matplotlib shapes and reorders Arabic itself, else 'reshape'.
 
-    Two probes are drawn through the text-to-path engine the SVG output uses: "بيت" must come
+    Two probes are drawn through the text-to-path engine the charts' PDFs use: "بيت" must come
     out in contextual forms (none of the cmap's nominal glyphs), and "دا", two letters that
     do not join, must come out as alef then dal from left to right (bidi reordering).
     """
@@ -154,8 +154,9 @@ def describe_chars(chars: list[str]) -> str:
 
 @contextlib.contextmanager
 def record_glyphs() -> Iterator[list[tuple[str, str, list[tuple[int, float]]]]]:
-    """Record every layout matplotlib's text-to-path engine makes (used by the SVG backend with
-    ``svg.fonttype: path``): a list of (string, font file, [(glyph id, x), ...] in drawn order)."""
+    """Record every layout matplotlib's text-to-path engine makes (which draws the charts' text
+    as outlines: :mod:`briefing.charts.outline_pdf`): a list of (string, font file, [(glyph id,
+    x), ...] in drawn order)."""
     from matplotlib import _text_helpers
 
     records: list[tuple[str, str, list[tuple[int, float]]]] = []

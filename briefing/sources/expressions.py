@@ -12,6 +12,7 @@ import contextvars
 import datetime as dt
 import difflib
 import functools
+import hashlib
 import inspect
 import math
 import re
@@ -26,6 +27,7 @@ from jinja2.utils import _PassArg
 
 from ..data.store import SCALES, DataStore
 from ..errors import SourceError
+from ..fonts import USER_CACHE
 from ..numerals import format_number, format_percent, format_year, localize_digits, unit_words
 from . import dates
 from .limits import (MAX_MEMORY, LimitExceeded, bounded_evaluation, bounded_output, check_argument,
@@ -263,6 +265,42 @@ _ENV = _Sandbox(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailin
                 comment_start_string="{##", comment_end_string="##}")
 del _ENV.globals["lipsum"]  # placeholder text, not for a book; lipsum(10**5) runs for minutes
 _HAS_EXPRESSION = re.compile(r"\{[{%]|\{##")
+# the code Jinja compiles a text to depends on Jinja and on the sandbox's options (this module)
+_CODE_VERSION = hashlib.sha256(Path(__file__).read_bytes()
+                               + jinja2.__version__.encode("utf-8")).hexdigest()[:16]
+
+
+@functools.cache
+def _bytecode_cache():
+    """Jinja's bytecode cache in the user's cache (its files written whole, then renamed), or
+    None where that folder cannot be made."""
+    from jinja2.bccache import FileSystemBytecodeCache
+
+    folder = USER_CACHE / "expressions"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
+
+
+def _template(text: str, where: str) -> jinja2.Template:
+    """``_ENV.from_string(text)``, the code Jinja compiles the text to kept in Jinja's bytecode
+    cache, in the user's cache as Python keeps its own (compiling an edition's texts and
+    captions is a fifth of what ``--check`` takes): one entry per place a text comes from
+    (``where``: file and line), compiled again when the text there changes. Raises what
+    compiling raises."""
+    cache = _bytecode_cache()
+    if cache is None:
+        return _ENV.from_string(text)
+    bucket = cache.get_bucket(_ENV, f"{_CODE_VERSION}|{where}", None, text)  # and its checksum
+    if bucket.code is None:
+        bucket.code = _ENV.compile(text)
+        try:
+            cache.set_bucket(bucket)
+        except OSError:  # best effort: a read-only home only costs the time saved
+            pass
+    return _ENV.template_class.from_code(_ENV, bucket.code, _ENV.make_globals(None))
 
 
 def render_prose(text: str, file: Path, context: ProseContext, first_line: int = 1) -> str:
@@ -279,7 +317,7 @@ def render_prose(text: str, file: Path, context: ProseContext, first_line: int =
     template = None
     try:
         with bounded_evaluation(_CODE_FILES) as trace:  # compiling folds "x"|center(…) too
-            template = _ENV.from_string(text)
+            template = _template(text, f"{file}:{first_line}")
             template.name = template.filename = _TEMPLATE_NAME
             token = _RENDERING.set(template)
             try:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .. import model as m
 from ..errors import SourceError
+from ..fonts import font_facts
 
 FONTS_DIR = Path(__file__).resolve().parents[2] / "styles" / "fonts"
 #: Each output's table type (points) and cell padding (mm, both sides): the PDF's
@@ -115,16 +116,14 @@ def _font_file(fonts_dir: Path, family: str, bold: bool) -> Path | None:
 @functools.cache
 def _advances(path: Path) -> dict[int, float]:
     """Code point → advance width in em (nothing for a damaged file: the font check, after
-    loading, names it)."""
-    from fontTools.ttLib import TTFont
-
-    try:
-        font = TTFont(str(path), lazy=True)
+    loading, names it); kept in the user's cache (:func:`briefing.fonts.font_facts`)."""
+    def advances(font) -> dict[int, float]:
         per_em = font["head"].unitsPerEm
         metrics = font["hmtx"].metrics
-        advances = {cp: metrics[glyph][0] / per_em for cp, glyph in font.getBestCmap().items()
-                    if glyph in metrics}
-        font.close()
+        return {cp: metrics[glyph][0] / per_em for cp, glyph in font.getBestCmap().items()
+                if glyph in metrics}
+
+    try:
+        return {int(cp): em for cp, em in font_facts(path, "advances", advances).items()}
     except Exception:  # fontTools raises many kinds for a damaged or truncated file
         return {}
-    return advances

@@ -11,7 +11,8 @@ import itertools
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from briefing.charts.shaping import prepare, quiet_line_metrics, record_glyphs, shaping_mode
+from briefing.charts.render import save_pdf
+from briefing.charts.shaping import prepare, record_glyphs, shaping_mode
 
 
 def matplotlib_glyphs(text: str, font_path: str | Path,
@@ -29,8 +30,8 @@ def matplotlib_glyphs(text: str, font_path: str | Path,
                                                 for path in (font_path, *fallbacks))
     bold = Path(font_path).stem.endswith("-Bold")  # the bundled files' names
     fig.text(0.5, 0.5, drawn, fontproperties=_font_properties(families, str(font_path), 10, bold))
-    with matplotlib_rc_svg(), record_glyphs() as rec:
-        fig.savefig(io.BytesIO(), format="svg")
+    with record_glyphs() as rec:
+        save_pdf(fig, io.BytesIO())  # as the charts are saved: text drawn as outlines
     found = [gl for s, f, gl in rec
              if s == drawn and Path(f).resolve() == Path(font_path).resolve()]
     if not found:
@@ -45,11 +46,24 @@ def matplotlib_glyphs(text: str, font_path: str | Path,
 
 
 @contextlib.contextmanager
-def matplotlib_rc_svg() -> Iterator[None]:
-    import matplotlib
+def glyph_fonts() -> Iterator[set[tuple[str, str]]]:
+    """(string, font file name) of every glyph matplotlib's text-to-path engine lays out in
+    the block: the fallback fonts' too (:func:`record_glyphs` names a chain's first font only)."""
+    from matplotlib import _text_helpers
 
-    with matplotlib.rc_context({"svg.fonttype": "path"}), quiet_line_metrics():
-        yield
+    drawn: set[tuple[str, str]] = set()
+    original = _text_helpers.layout
+
+    def layout(string, font, **kwargs):
+        for item in original(string, font, **kwargs):
+            drawn.add((string, Path(item.ft_object.fname).name))
+            yield item
+
+    _text_helpers.layout = layout
+    try:
+        yield drawn
+    finally:
+        _text_helpers.layout = original
 
 
 def bidi_runs(text: str) -> list[tuple[str, int]]:

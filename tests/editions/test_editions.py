@@ -83,7 +83,7 @@ def test_prose_captions_tables_and_charts_follow_the_data(two_editions, tmp_path
     style = load_chart_style(STYLES / "chart.yaml")
     images = [render_chart(e.charts["population-chart"], e.data, style, tmp_path / "cache")
               for e in (old, new)]
-    assert images[0].svg != images[1].svg and images[0].svg.is_file() and images[1].svg.is_file()
+    assert images[0].pdf != images[1].pdf and images[0].pdf.is_file() and images[1].pdf.is_file()
 
 
 def test_arabic_indic_digits_reach_the_prose(tmp_path):

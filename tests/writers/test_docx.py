@@ -76,7 +76,7 @@ def make_book(tmp: Path, digits: str = "western", with_image: bool = True) -> Bo
         Div("aside", (_p("إطار جانبي."),), _at(11)),
         Figure("population", "figure", 0, None, (Text("عدد السكان، 2022م"),), "البنك الدولي",
                "رسم بياني لعدد السكان",
-               Image(tmp / "chart.svg", png, 120, 60) if with_image else None, _at(12)),
+               Image(tmp / "chart.pdf", png, 120, 60) if with_image else None, _at(12)),
         Heading(2, (Text("التجارة"),), "trade", True, "", _at(13)),
         Heading(3, (Text("الصادرات"),), "exports", True, "", _at(14)),
         Table("indicators", None, None, (Text("مؤشرات عامة"),),

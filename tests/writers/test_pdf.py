@@ -19,7 +19,7 @@ BUNDLED = {"Amiri", "Noto-Sans-Arabic", "Noto-Sans", "Noto-Serif"}
 @pytest.fixture(scope="module")
 def mini_pdf(mini_book, tmp_path_factory):
     path = tmp_path_factory.mktemp("pdf") / "mini.pdf"
-    image_dir = mini_book.parts[0].blocks[2].image.svg.parent
+    image_dir = mini_book.parts[0].blocks[2].image.pdf.parent
     write_pdf(mini_book, path, STYLES, image_dir)
     return path
 
@@ -71,7 +71,7 @@ def test_parts_set_language_and_direction(mini_book):
 
 def test_same_book_same_bytes(mini_book, mini_pdf, tmp_path):
     again = tmp_path / "again.pdf"
-    write_pdf(mini_book, again, STYLES, mini_book.parts[0].blocks[2].image.svg.parent)
+    write_pdf(mini_book, again, STYLES, mini_book.parts[0].blocks[2].image.pdf.parent)
     assert again.read_bytes() == mini_pdf.read_bytes()
 
 
@@ -136,7 +136,7 @@ def test_parts_start_on_a_recto_page(mini_pdf):
 
 def test_print_option_adds_bleed_and_crop_marks(mini_book, tmp_path):
     path = tmp_path / "print.pdf"
-    write_pdf(mini_book, path, STYLES, mini_book.parts[0].blocks[2].image.svg.parent, bleed=True,
+    write_pdf(mini_book, path, STYLES, mini_book.parts[0].blocks[2].image.pdf.parent, bleed=True,
               variant="pdf/a-3b")
     reader = pypdf.PdfReader(path)
     page = reader.pages[0]

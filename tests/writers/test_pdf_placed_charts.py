@@ -1,5 +1,5 @@
 """Charts placed after layout as vector form XObjects (briefing.writers.pdf.placed_charts): in
-the layout's box, inside the figure's tag, drawn as WeasyPrint draws the SVG, cached."""
+the layout's box, inside the figure's tag, looking as matplotlib draws the chart."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from PIL import Image
 from pdftext import structure_elements
 
 from briefing import model as m
-from briefing.build import STYLES
+from briefing.build import STYLES, check, draw_figures
 from briefing.writers.pdf import book_to_html, confined_fetcher, write_pdf
-from briefing.writers.pdf.placed_charts import MAGIC, chart_pdf_path, placeholder
+from briefing.writers.pdf.placed_charts import MAGIC, placeholder
+from paths import FIXTURES
 
 
 def _figures(book: m.Book) -> list[m.Figure]:
@@ -37,6 +38,14 @@ def _xobjects(pdf: pikepdf.Pdf) -> list[pikepdf.Object]:
     return list(found.values())
 
 
+def _paints_a_chart(page: pikepdf.Page) -> bool:
+    """Whether the page's content paints a chart's form (drawn on the unit square)."""
+    forms = {name for name, x in page.Resources.get("/XObject", {}).items()
+             if x.get("/Subtype") == "/Form" and "/Matrix" in x and float(x.Matrix[0]) < 0.01}
+    return any(str(operator) == "Do" and str(operands[0]) in forms
+               for operands, operator in pikepdf.parse_content_stream(page))
+
+
 def test_each_chart_is_a_vector_form_and_no_placeholder_is_left(defects_book, ua_pdf):
     book, path = ua_pdf
     _, charts = defects_book
@@ -45,7 +54,7 @@ def test_each_chart_is_a_vector_form_and_no_placeholder_is_left(defects_book, ua
         images = [x for x in xobjects if x.get("/Subtype") == "/Image"]
         assert not [x for x in images if x.read_bytes().startswith(MAGIC)]
         figure = _figures(book)[0]
-        with pikepdf.open(chart_pdf_path(figure.image, charts)) as chart:
+        with pikepdf.open(figure.image.pdf) as chart:
             drawing = chart.pages[0].Contents.read_bytes()
         placed = [x for x in xobjects if x.get("/Subtype") == "/Form"
                   and x.read_bytes() == drawing]
@@ -91,37 +100,37 @@ def _png_of_page(pdf, page: int, out) -> np.ndarray:
                       dtype=int)
 
 
-def test_the_placed_chart_looks_as_the_chart_laid_out_by_weasyprint(defects_book, tmp_path):
-    """The same page drawn with the SVG in the layout (as before charts were placed) and with the
-    placed chart: the same pixels but for anti-aliasing (hairlines, the hatching's phase)."""
+def test_the_placed_chart_looks_as_matplotlib_draws_it_in_its_box(tmp_path):
+    """The same page with the placed chart and with the chart's 300 dpi PNG (matplotlib's Agg)
+    laid out by WeasyPrint in its place: the same pixels but for anti-aliasing (the outlines'
+    and the hatching's edges), so the placed chart is the chart, in the layout's box."""
     from weasyprint import HTML
 
-    book, charts = defects_book
+    charts = tmp_path / "charts"
+    book = draw_figures(check(FIXTURES / "pdf-defects"), charts, word_charts="picture")
     placed = tmp_path / "placed.pdf"
     write_pdf(book, placed, STYLES, charts)
     laid_out = tmp_path / "laid-out.pdf"
-    HTML(string=book_to_html(book, STYLES), base_url=str(STYLES.resolve()) + "/",
+    HTML(string=book_to_html(book, STYLES, lambda image: image.png.resolve().as_uri()),
+         base_url=str(STYLES.resolve()) + "/",
          url_fetcher=confined_fetcher((STYLES, charts))).write_pdf(laid_out)
-    with pikepdf.open(placed) as pdf:
-        page = next(n for n, p in enumerate(pdf.pages, start=1)
-                    if any(x.get("/Subtype") == "/Form" and "/Matrix" in x
-                           for x in p.Resources.get("/XObject", {}).values()))
+    with pikepdf.open(placed) as pdf:  # the first page that paints a chart (pages share resources)
+        page = next(n for n, p in enumerate(pdf.pages, start=1) if _paints_a_chart(p))
     a = _png_of_page(placed, page, tmp_path / "a")
     b = _png_of_page(laid_out, page, tmp_path / "b")
     assert a.shape == b.shape
     ink = (b < 250).sum()
     assert ink > 10_000  # the page has a chart
     differ = np.abs(a - b) > 64
-    assert differ.sum() < ink * 0.01, (differ.sum(), ink)
+    # Agg's anti-aliasing (of the text, at hinted sizes, and of the bars' edges) differs from
+    # poppler's in some 4 % of the chart's ink; the chart a pixel (0.25 mm) off its box, in 10 %
+    assert differ.sum() < ink * 0.06, (differ.sum(), ink)
 
 
-def test_a_chart_is_drawn_once_and_reused(defects_book, tmp_path):
+def test_the_book_with_its_placed_charts_is_the_same_bytes_again(defects_book, tmp_path):
     book, charts = defects_book
     write_pdf(book, tmp_path / "one.pdf", STYLES, charts)
-    drawn = {f.image: chart_pdf_path(f.image, charts).stat().st_mtime_ns for f in _figures(book)}
     write_pdf(book, tmp_path / "two.pdf", STYLES, charts)
-    assert {image: chart_pdf_path(image, charts).stat().st_mtime_ns
-            for image in drawn} == drawn
     assert (tmp_path / "one.pdf").read_bytes() == (tmp_path / "two.pdf").read_bytes()
 
 

@@ -183,15 +183,21 @@ def test_english_is_hyphenated_and_arabic_is_not(built_pdf):
 def test_estimate_hatching_is_drawn_in_another_colour_than_its_bar(built_pdf):
     """The charts' hatch patterns (estimates) stroke their lines in a colour other than the
     pattern's fill, so the hatching shows in the PDF and in grey-scale print."""
+    import pikepdf
+
     book, _ = built_pdf(DEFAULT_EDITION)
-    svgs = {block.image.svg for part in book.parts for block in part.blocks
-            if isinstance(block, m.Figure) and block.image}
-    patterns = [pattern for svg in svgs
-                for pattern in re.findall(r"<pattern.*?</pattern>", svg.read_text(), re.S)]
+    charts = {block.image.pdf for part in book.parts for block in part.blocks
+              if isinstance(block, m.Figure) and block.image}
+    patterns = []
+    for chart in charts:
+        with pikepdf.open(chart) as pdf:
+            patterns += [pattern.read_bytes()
+                         for pattern in pdf.pages[0].Resources.get("/Pattern", {}).values()]
     assert patterns
-    for pattern in patterns:
-        fill = re.search(r'<rect [^>]*fill="(#[0-9a-f]+)"', pattern).group(1)
-        assert fill not in re.findall(r"stroke: (#[0-9a-f]+)", pattern)
+    colour = rb"([\d.]+ [\d.]+ [\d.]+)"
+    for pattern in patterns:  # the tile: its fill (rg, a rectangle), then its lines' stroke (RG)
+        fill = re.search(colour + rb" rg [\d. ]+ re f", pattern).group(1)
+        assert fill not in re.findall(colour + rb" RG", pattern)
 
 
 def test_the_cover_band_runs_into_the_bleed(tmp_path):

@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from ... import model as m
 from ...identity import load_identity
+from .placed_charts import placeholder
 
 esc = html.escape
 
@@ -71,9 +72,9 @@ class Context:
 
     part: m.Part
     in_footnote: bool = False
-    # the URL a figure's <img> shows: its SVG, or (when the PDF writer places charts after
-    # layout) its placeholder (briefing.writers.pdf.placed_charts)
-    chart_src: Callable[[m.Image], str] = lambda image: image.svg.resolve().as_uri()
+    # the URL a figure's <img> shows: its placeholder, replaced by the chart after layout
+    # (briefing.writers.pdf.placed_charts)
+    chart_src: Callable[[m.Image], str] = placeholder
 
     def tag(self, name: str, attrs: str = "") -> tuple[str, str]:
         """Opening and closing tags of a block element; in a footnote, a ``span`` of that class."""
@@ -183,8 +184,9 @@ def book_to_html(book: m.Book, styles_dir: Path,
                  only: frozenset[str] | None = None) -> str:
     """The whole book as one HTML document, laid out by the template in ``styles/book.html``,
     which reads the model's page geometry, outline and digits. ``chart_src`` gives the URL of a
-    figure's image (default: its SVG's ``file:`` URL); ``only``, the ids of the parts whose sections are
-    written (default: all; the rest of the document, styles included, is the same whichever)."""
+    figure's image (default: its placeholder); ``only``, the ids of the parts whose sections
+    are written (default: all; the rest of the document, styles included, is the same
+    whichever)."""
     parts, pages = [], {}
     book_page = (book.meta.dir, COUNTER_STYLES[book.meta.digits])
     for part in book.parts:
@@ -262,33 +264,36 @@ PDF_VARIANTS = ("pdf/a-3b", "pdf/ua-1")
 
 def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *,
               bleed: bool = False, variant: str | None = None,
+              charts_drawn: Callable[[], None] = lambda: None,
               parts_cache: Path | None = None) -> None:
     """Lay out and write the book; ``bleed`` adds bleed, crop marks and an sRGB output intent,
     ``variant`` PDF/A or UA. The charts are laid out as placeholders and placed afterwards as
-    vector drawings cached in ``image_dir`` (:mod:`.placed_charts`). With ``parts_cache`` (a
-    folder), the book without bleed or variant is laid out part by part, reusing the parts laid
-    out before (:mod:`.parts`), unless the parts cannot be joined into the same PDF. Raises
-    ``ValueError`` when an image or stylesheet cannot be loaded."""
+    vector drawings cached in ``image_dir`` (:mod:`.placed_charts`); ``charts_drawn`` is called
+    between the two and returns once they are all there (the build draws them meanwhile). With
+    ``parts_cache`` (a folder), the book without bleed or variant is laid out part by part,
+    reusing the parts laid out before (:mod:`.parts`), unless the parts cannot be joined into
+    the same PDF. Raises ``ValueError`` when an image or stylesheet cannot be loaded, or a
+    chart's PDF is missing or outside ``image_dir``."""
     from weasyprint import CSS, HTML
 
     if parts_cache is not None and not bleed and variant is None:
         from .parts import NotJoinable, write_pdf_parts
 
         try:
-            return write_pdf_parts(book, out_path, styles_dir, image_dir, parts_cache)
+            return write_pdf_parts(book, out_path, styles_dir, image_dir, parts_cache,
+                                   charts_drawn)
         except NotJoinable as reason:
             logging.getLogger(__name__).info("the book is laid out whole: %s", reason)
 
-    from .placed_charts import chart_pdfs, place_charts, placeholder
+    from .placed_charts import chart_pdfs, place_charts
     from .tagging import tagging
     from .text_layer import faithful_text_layer
     from .word_gaps import close_word_gaps_of
 
-    fetcher = confined_fetcher((styles_dir, image_dir))
+    fetcher = confined_fetcher((styles_dir,))  # the charts are placed, not fetched
     images = list(dict.fromkeys(node.image for _, node in m.walk_with_part(book)
                                 if isinstance(node, m.Figure) and node.image is not None))
     with _failed_loads() as failures:
-        charts = chart_pdfs(images, image_dir, fetcher)
         with faithful_text_layer(), tagging():
             html = book_to_html(book, styles_dir, placeholder)
             document = HTML(string=html, base_url=str(styles_dir.resolve()) + "/",
@@ -300,7 +305,8 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
     if failures:
         raise ValueError("the PDF would lack what WeasyPrint could not load: "
                          + "; ".join(failures))
-    place_charts(out_path, charts)
+    charts_drawn()
+    place_charts(out_path, chart_pdfs(images, image_dir))
     close_word_gaps_of(out_path)
 
 

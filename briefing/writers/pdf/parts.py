@@ -64,7 +64,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 from urllib.parse import quote, unquote
 
 from ... import model as m
@@ -388,38 +388,39 @@ class Cache:
 
 
 def write_pdf_parts(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path,
-                    cache_dir: Path) -> None:
+                    cache_dir: Path, charts_drawn: Callable[[], None] = lambda: None) -> None:
     """Write the book's PDF by units (see the module), reusing units laid out before from
-    ``cache_dir``. The PDF equals, in pages, text, links, destinations, outline, fonts and
-    metadata, the one :func:`briefing.writers.pdf.write_pdf` lays out in one document. Raises
-    ``ValueError`` when an image or stylesheet cannot be loaded, :class:`NotJoinable` when the
+    ``cache_dir``; ``charts_drawn`` is called after the join and returns once every chart is
+    in ``image_dir`` (as :func:`briefing.writers.pdf.write_pdf`'s). The PDF equals, in pages,
+    text, links, destinations, outline, fonts and metadata, the one
+    :func:`briefing.writers.pdf.write_pdf` lays out in one document. Raises ``ValueError`` when
+    an image or stylesheet cannot be loaded or a chart is missing, :class:`NotJoinable` when the
     units cannot be joined into that (the caller lays out the whole book)."""
     from . import confined_fetcher
-    from .placed_charts import _key, chart_pdf_path, chart_pdfs, place_charts, placeholder
+    from .placed_charts import _key, chart_pdfs, place_charts, placeholder
     from .text_layer import faithful_text_layer
     from .word_gaps import close_word_gaps_of
 
-    fetcher = confined_fetcher((styles_dir, image_dir))
+    fetcher = confined_fetcher((styles_dir,))  # the charts are placed, not fetched
     figures = [node for _, node in m.walk_with_part(book)
                if isinstance(node, m.Figure) and node.image is not None]
     images = list(dict.fromkeys(figure.image for figure in figures))
     # a placeholder named by its first figure's id, not by the chart's content hash
     stable: dict[str, m.Image] = {}
     for figure in figures:
-        stable.setdefault(figure.image.svg.name, dataclasses.replace(
-            figure.image, svg=Path(f"figure-{figure.id}.svg")))
+        stable.setdefault(figure.image.pdf.name, dataclasses.replace(
+            figure.image, pdf=Path(f"figure-{figure.id}.pdf")))
 
     def chart_src(image: m.Image) -> str:
-        return placeholder(stable[image.svg.name])
+        return placeholder(stable[image.pdf.name])
 
     cache = Cache(cache_dir)
-    with _refusing_failed_loads():
-        chart_pdfs(images, image_dir, fetcher)
     with faithful_text_layer():
         laid = _lay_out_units(book, styles_dir, chart_src, cache, fetcher)
     join(laid, out_path, cache)
-    place_charts(out_path, {_key(stable[image.svg.name]): chart_pdf_path(image, image_dir)
-                            for image in images if chart_pdf_path(image, image_dir).exists()})
+    charts_drawn()
+    paths = chart_pdfs(images, image_dir)
+    place_charts(out_path, {_key(stable[image.pdf.name]): paths[_key(image)] for image in images})
     close_word_gaps_of(out_path)
     cache.prune()
 

@@ -1,10 +1,8 @@
 """Charts placed into the laid-out book as vector form XObjects, instead of drawn by the layout.
 
-Drawing a chart's SVG is most of what WeasyPrint's PDF writing costs (17 charts: ~2 s of ~3.5 s),
-and it was paid on every build, even when no chart changed. Here each chart is drawn once, into a
-one-page PDF of its own (:func:`chart_pdfs`: WeasyPrint's SVG renderer, as in the book, so the
-look is the same; text is already outlines in the SVG, so the page holds no font), kept in the
-chart cache under the chart's content-hashed name, and reused by every later build.
+Each chart is drawn once, by matplotlib, into a one-page PDF of its own with its text as outlines
+(:mod:`briefing.charts.outline_pdf`: the page holds no font), kept in the chart cache under its
+content-hashed name (``Image.pdf``) and reused by every later build; WeasyPrint never draws it.
 
 The book is laid out with a *placeholder* in each chart's place (:func:`placeholder`): a tiny
 blank PNG with the chart's aspect ratio, given as a ``data:`` URL, so the ``<img>`` keeps its box, its ``alt`` and, in
@@ -15,6 +13,8 @@ maps the page onto that same unit square (ISO 32000-1 §8.10). So the position i
 never computed here, the drawing stays inside the figure's marked content, and nothing else of
 the document (fonts, links, outlines, structure tree) is touched. The placeholder's pixels carry
 the chart's key (:data:`MAGIC` and a hash of the chart file's name) by which it is found again.
+The layout needs only the charts' sizes and names, not their drawings: the build lays the book
+out while the charts are drawn, and places them when both are done.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
-import os
 import zlib
 from decimal import Decimal
 from pathlib import Path
@@ -36,12 +35,7 @@ PNG_DATA_URL = "data:image/png;base64,"  # the only data: URLs the writer's fetc
 
 
 def _key(image: m.Image) -> bytes:
-    return hashlib.sha256(image.svg.name.encode("utf-8")).digest()[:_KEY_BYTES]
-
-
-def chart_pdf_path(image: m.Image, image_dir: Path) -> Path:
-    """The chart's one-page PDF: in ``image_dir``, named by its SVG (a hash of its content)."""
-    return image_dir / f"{image.svg.stem}.pdf"
+    return hashlib.sha256(image.pdf.name.encode("utf-8")).digest()[:_KEY_BYTES]
 
 
 def _png(width: int, height: int, pixels: bytes) -> bytes:
@@ -71,54 +65,20 @@ def placeholder(image: m.Image) -> str:
     return PNG_DATA_URL + base64.b64encode(_png(w, h, pixels)).decode("ascii")
 
 
-def chart_pdfs(images: Iterable[m.Image], image_dir: Path, fetcher) -> dict[bytes, Path]:
-    """Each chart's one-page PDF, drawn now for those not in ``image_dir`` yet, by key.
-
-    The missing ones are drawn in one WeasyPrint document, one page per chart, each page the
-    chart's size, the SVG fetched through ``fetcher`` (the writer's confined fetcher), then split
-    into one file per chart. A chart WeasyPrint cannot load is logged by WeasyPrint (and refused
-    by the writer: see ``_failed_loads``) and gets no file."""
-    images = {_key(image): image for image in images}
-    missing = {key: image for key, image in images.items()
-               if not chart_pdf_path(image, image_dir).exists()}
-    if missing:
-        _draw(list(missing.values()), image_dir, fetcher)
-    return {key: chart_pdf_path(image, image_dir) for key, image in images.items()
-            if chart_pdf_path(image, image_dir).exists()}
-
-
-def _draw(images: list[m.Image], image_dir: Path, fetcher) -> None:
-    import pikepdf
-    from weasyprint import HTML
-
-    pages = []
-    for n, image in enumerate(images):
-        size = f"{image.width_mm:.4f}mm {image.height_mm:.4f}mm"
-        pages.append(f"<style>@page c{n} {{ size: {size}; margin: 0 }}</style>"
-                     f'<div style="page: c{n}; break-before: page">'
-                     f'<img src="{image.svg.resolve().as_uri()}" '
-                     f'style="display: block; width: {image.width_mm:.4f}mm; '
-                     f'height: {image.height_mm:.4f}mm"></div>')
-    html = "<html><body style='margin: 0'>" + "".join(pages) + "</body></html>"
-    document = HTML(string=html, url_fetcher=fetcher).render()
-    if len(document.pages) != len(images):  # an image that failed to load: reported by the writer
-        return
-    with pikepdf.open(_bytes_io(document.write_pdf(pdf_identifier=b"briefing-chart"))) as book:
-        for image, page in zip(images, book.pages):
-            with pikepdf.new() as one:
-                one.pages.append(page)
-                # WeasyPrint gives all pages one resource dictionary: keep this chart's own
-                one.pages[0].remove_unreferenced_resources()
-                target = chart_pdf_path(image, image_dir)
-                tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-                one.save(tmp, deterministic_id=True)
-                tmp.replace(target)
-
-
-def _bytes_io(data: bytes):
-    import io
-
-    return io.BytesIO(data)
+def chart_pdfs(images: Iterable[m.Image], image_dir: Path) -> dict[bytes, Path]:
+    """Each chart's one-page PDF by key (what :func:`place_charts` takes). Raises ``ValueError``
+    for a chart whose file is not in ``image_dir`` (the writer opens nothing outside the styles
+    and the charts' folder; a link out of it counts as outside) or is missing."""
+    root = Path(image_dir).resolve()
+    charts = {}
+    for image in images:
+        path = image.pdf.resolve()  # resolves symlinks too
+        if not path.is_relative_to(root):
+            raise ValueError(f"refused to open {path}: outside the edition's styles and charts")
+        if not path.is_file():
+            raise ValueError(f"the chart {image.pdf.name} was not drawn")
+        charts[_key(image)] = path
+    return charts
 
 
 def place_charts(pdf_path: Path, charts: dict[bytes, Path]) -> int:
