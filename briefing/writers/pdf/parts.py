@@ -237,17 +237,33 @@ _FONT_ATTRS = ("hash", "name", "family", "index", "font_size", "style", "weight"
                "colr", "glyph_count", "stemv", "stemh", "flags", "used_in_forms")
 
 
+# each font file's bytes, one object per file in the process: WeasyPrint reads them anew for
+# every document, and the text layer's cache of font texts, keyed by them, then compares the
+# whole file on every text run drawn (identical objects compare at once)
+_FONT_FILES: dict[bytes, bytes] = {}
+
+
 class _recording_fonts:
     """While active, WeasyPrint's fonts are recorded into ``fonts`` (hash → :class:`FontRecord`)
     as they are when the document's font dictionaries are built: each glyph's text before the
-    text layer corrects it (the join corrects the merged map again)."""
+    text layer corrects it (the join corrects the merged map again). A font's file bytes are
+    shared with every other document's font of that file (:data:`_FONT_FILES`)."""
 
     def __init__(self, fonts: dict):
         self.fonts = fonts
 
     def __enter__(self):
         import weasyprint.pdf as weasyprint_pdf
+        import weasyprint.pdf.stream as stream
 
+        self.stream, self.font_class = stream, stream.Font
+
+        def font(*args, **kwargs):
+            made = self.font_class(*args, **kwargs)
+            made.file_content = _FONT_FILES.setdefault(made.file_content, made.file_content)
+            return made
+
+        stream.Font = font
         self.module = weasyprint_pdf
         self.inner = weasyprint_pdf.build_fonts_dictionary
 
@@ -270,6 +286,7 @@ class _recording_fonts:
 
     def __exit__(self, *exc):
         self.module.build_fonts_dictionary = self.inner
+        self.stream.Font = self.font_class
         return False
 
 
