@@ -286,7 +286,7 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
     fetcher = confined_fetcher((styles_dir, image_dir))
     images = list(dict.fromkeys(node.image for _, node in m.walk_with_part(book)
                                 if isinstance(node, m.Figure) and node.image is not None))
-    with _failed_loads() as failures:
+    with refusing_failed_loads():
         charts = chart_pdfs(images, image_dir, fetcher)
         with faithful_text_layer(), tagging():
             html = book_to_html(book, styles_dir, placeholder)
@@ -296,10 +296,18 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
             document.write_pdf(out_path, stylesheets=extra, pdf_identifier=b"briefing",
                                pdf_variant=variant, uncompressed_pdf=False,
                                output_intent=PRINT_OUTPUT_INTENT if bleed else None)
+    place_charts(out_path, charts)
+
+
+@contextmanager
+def refusing_failed_loads() -> Iterator[None]:
+    """WeasyPrint's load failures in the block (:func:`_failed_loads`) raised at its end as one
+    ``ValueError``."""
+    with _failed_loads() as failures:
+        yield
     if failures:
         raise ValueError("the PDF would lack what WeasyPrint could not load: "
                          + "; ".join(failures))
-    place_charts(out_path, charts)
 
 
 @contextmanager
