@@ -19,6 +19,7 @@ from paths import ROOT, STYLES
 
 from briefing.build import check, draw_figures
 from briefing.writers.pdf import parts, write_pdf
+from briefing.writers.pdf.text_layer import weasyprint_fingerprints
 from briefing.writers.pdf.word_gaps import cid_widths, to_unicode_texts
 from pdftext import pdftotext
 
@@ -187,3 +188,10 @@ def test_a_glyph_measured_twice_differently_is_not_joined():
     assert parts.merged_fonts([unit(500), unit(500)])["F"].widths == {5: 500}
     with pytest.raises(parts.NotJoinable):
         parts.merged_fonts([unit(500), unit(501)])
+
+
+def test_the_weasyprint_code_relied_on_is_the_pinned_one():
+    """A WeasyPrint whose font dictionaries, links, outlines or page sides are made otherwise
+    would make the join differ from the whole book: check the join again before updating
+    parts.RELIED_ON."""
+    assert weasyprint_fingerprints(parts.RELIED_ON) == parts.RELIED_ON

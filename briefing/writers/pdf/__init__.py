@@ -293,7 +293,7 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
     fetcher = confined_fetcher((styles_dir,))  # the charts are placed, not fetched
     images = list(dict.fromkeys(node.image for _, node in m.walk_with_part(book)
                                 if isinstance(node, m.Figure) and node.image is not None))
-    with _failed_loads() as failures:
+    with refusing_failed_loads():
         with faithful_text_layer(), tagging():
             html = book_to_html(book, styles_dir, placeholder)
             document = HTML(string=html, base_url=str(styles_dir.resolve()) + "/",
@@ -302,12 +302,20 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
             document.write_pdf(out_path, stylesheets=extra, pdf_identifier=b"briefing",
                                pdf_variant=variant, uncompressed_pdf=False,
                                output_intent=PRINT_OUTPUT_INTENT if bleed else None)
-    if failures:
-        raise ValueError("the PDF would lack what WeasyPrint could not load: "
-                         + "; ".join(failures))
     charts_drawn()
     place_charts(out_path, chart_pdfs(images, image_dir))
     close_word_gaps_of(out_path)
+
+
+@contextmanager
+def refusing_failed_loads() -> Iterator[None]:
+    """WeasyPrint's load failures in the block (:func:`_failed_loads`) raised at its end as one
+    ``ValueError``."""
+    with _failed_loads() as failures:
+        yield
+    if failures:
+        raise ValueError("the PDF would lack what WeasyPrint could not load: "
+                         + "; ".join(failures))
 
 
 @contextmanager

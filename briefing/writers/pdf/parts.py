@@ -68,6 +68,7 @@ from typing import Callable, Iterator
 from urllib.parse import quote, unquote
 
 from ... import model as m
+from . import book_to_html, confined_fetcher, refusing_failed_loads
 
 # an internal link in a unit's PDF until the join: ``briefing-anchor:NAME`` for ``#NAME``
 SCHEME = "briefing-anchor:"
@@ -77,6 +78,26 @@ CACHE_UNITS = 120
 
 _TOC_LINK = re.compile(r'<a href="#([^"]*)">')
 _TRAILER = '<div style="break-before: recto"></div>'
+
+
+# SHA-256 (first 16 hex digits) of the source of each WeasyPrint function this module relies on,
+# as in the pinned weasyprint==70.0 (see ``text_layer.weasyprint_fingerprints``): what a font
+# dictionary is made of and how it is subset, how fonts are met, links and anchors written,
+# outlines made, pages copied and sides and blank pages decided. Checked by
+# ``tests/writers/test_pdf_parts.py`` (not at every build: the pin holds the code, and the
+# check reads the sources, ~0.3 s).
+RELIED_ON = {
+    "weasyprint.pdf.fonts.build_fonts_dictionary": "fc551bef35d0d6c3",
+    "weasyprint.pdf.fonts.Font._harfbuzz_subset": "f80805663ede8080",
+    "weasyprint.pdf.fonts.Font.clean": "794f0211f18453f1",
+    "weasyprint.pdf.stream.Stream.add_font": "e4226e1117477217",
+    "weasyprint.pdf.anchors.add_links": "262e8b9b299892a7",
+    "weasyprint.pdf.anchors.resolve_links": "f95937bb4e4f1007",
+    "weasyprint.pdf.anchors.add_outlines": "9f5d6afde78956a1",
+    "weasyprint.anchors.make_page_bookmark_tree": "269c0c4e1b2d5c20",
+    "weasyprint.document.Document.copy": "1beed2ce8b1dac94",
+    "weasyprint.layout.page.remake_page": "1ff09b2dffa17839",
+}
 
 
 class NotJoinable(Exception):
@@ -128,8 +149,6 @@ def unit_html(book: m.Book, unit: Unit, styles_dir: Path, chart_src, first_page:
     """The HTML of one unit laid out alone: the book's document with only this unit's sections,
     the page counter starting at ``first_page`` (a part), or the contents' entries numbered from
     ``toc_pages`` (target → page number; the front matter)."""
-    from . import book_to_html
-
     only = frozenset() if unit.part is None else frozenset({unit.part.id})
     html = book_to_html(book, styles_dir, chart_src, only)
     if unit.part is None:
@@ -182,19 +201,6 @@ def unit_key(html: str, context: bytes) -> str:
 # ---------------------------------------------------------------- laying out one unit
 
 
-@contextmanager
-def _refusing_failed_loads() -> Iterator[None]:
-    """WeasyPrint's load failures (an image, a stylesheet) raised as one ``ValueError`` at the
-    end of the block (:func:`briefing.writers.pdf._failed_loads`)."""
-    from . import _failed_loads
-
-    with _failed_loads() as failures:
-        yield
-    if failures:
-        raise ValueError("the PDF would lack what WeasyPrint could not load: "
-                         + "; ".join(failures))
-
-
 def _render(html: str, styles_dir: Path, fetcher):
     from weasyprint import HTML
 
@@ -206,7 +212,7 @@ def lay_out(html: str, trailer: bool, styles_dir: Path, fetcher, codes: range) -
     """Lay out and write one unit's HTML with WeasyPrint (inside
     :func:`.text_layer.faithful_text_layer`); drops the trailer's page. Raises ``ValueError``
     when an image or stylesheet cannot be loaded."""
-    with _refusing_failed_loads():
+    with refusing_failed_loads():
         document = _render(html, styles_dir, fetcher)
         return write_unit(document, document.pages[:-1] if trailer else document.pages, codes)
 
@@ -247,17 +253,33 @@ _FONT_ATTRS = ("hash", "name", "family", "index", "font_size", "style", "weight"
                "colr", "glyph_count", "stemv", "stemh", "flags", "used_in_forms")
 
 
+# each font file's bytes, one object per file in the process: WeasyPrint reads them anew for
+# every document, and the text layer's cache of font texts, keyed by them, then compares the
+# whole file on every text run drawn (identical objects compare at once)
+_FONT_FILES: dict[bytes, bytes] = {}
+
+
 class _recording_fonts:
     """While active, WeasyPrint's fonts are recorded into ``fonts`` (hash → :class:`FontRecord`)
     as they are when the document's font dictionaries are built: each glyph's text before the
-    text layer corrects it (the join corrects the merged map again)."""
+    text layer corrects it (the join corrects the merged map again). A font's file bytes are
+    shared with every other document's font of that file (:data:`_FONT_FILES`)."""
 
     def __init__(self, fonts: dict):
         self.fonts = fonts
 
     def __enter__(self):
         import weasyprint.pdf as weasyprint_pdf
+        import weasyprint.pdf.stream as stream
 
+        self.stream, self.font_class = stream, stream.Font
+
+        def font(*args, **kwargs):
+            made = self.font_class(*args, **kwargs)
+            made.file_content = _FONT_FILES.setdefault(made.file_content, made.file_content)
+            return made
+
+        stream.Font = font
         self.module = weasyprint_pdf
         self.inner = weasyprint_pdf.build_fonts_dictionary
 
@@ -283,6 +305,7 @@ class _recording_fonts:
 
     def __exit__(self, *exc):
         self.module.build_fonts_dictionary = self.inner
+        self.stream.Font = self.font_class
         return False
 
 
@@ -396,7 +419,6 @@ def write_pdf_parts(book: m.Book, out_path: Path, styles_dir: Path, image_dir: P
     :func:`briefing.writers.pdf.write_pdf` lays out in one document. Raises ``ValueError`` when
     an image or stylesheet cannot be loaded or a chart is missing, :class:`NotJoinable` when the
     units cannot be joined into that (the caller lays out the whole book)."""
-    from . import confined_fetcher
     from .placed_charts import _key, chart_pdfs, place_charts, placeholder
     from .text_layer import faithful_text_layer
     from .word_gaps import close_word_gaps_of
@@ -486,9 +508,7 @@ def _lay_out_whole(book, units, key, codes, cache: Cache, styles_dir: Path, char
     """The book laid out in one document, each unit's pages written as a PDF of its own and
     cached under the key of the unit laid out alone. Returns (units, (contents' numbers,
     lengths))."""
-    from . import book_to_html
-
-    with _refusing_failed_loads():
+    with refusing_failed_loads():
         document = _render(book_to_html(book, styles_dir, chart_src), styles_dir, fetcher)
         pages = document.pages
         numbers: dict[str, int] = {}
