@@ -28,7 +28,6 @@ WeasyPrint code this depends on; ``tests/test_pdf_text_layer.py`` fails when it 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import inspect
 import io
@@ -178,20 +177,27 @@ def font_texts(font_bytes: bytes, index: int = 0) -> tuple[dict[int, str], froze
     return result, frozenset(ids[glyph] for glyph in kashidas)
 
 
-@functools.lru_cache(maxsize=32)
-def _cached(digest: bytes, font_bytes: bytes, index: int):
-    return font_texts(font_bytes, index)
+# font_texts by (SHA-256 of the font file, face index): keyed by the digest alone, not by the
+# bytes (a key holding the bytes is compared byte for byte on every hit when another Font object
+# of the same file brings its own copy: 4 s of a build); the bundled fonts are a dozen files
+_TEXTS: dict[tuple[bytes, int], tuple[dict[int, str], frozenset[int]]] = {}
 
 
 def _font_texts(font) -> tuple[dict[int, str], frozenset[int]]:
     """:func:`font_texts` of a WeasyPrint ``Font``, computed once per font file."""
-    # called for every text run drawn: the digest of the font's bytes (hundreds of kB) is kept
+    # called for every glyph drawn: the digest of the font's bytes (hundreds of kB) is kept
     # with the font object, for as long as those bytes are its file (subsetting replaces them)
     content = font.file_content
     digest = getattr(font, "_briefing_digest", None)
     if digest is None or digest[0] is not content:
         digest = font._briefing_digest = (content, hashlib.sha256(content).digest())
-    return _cached(digest[1], content, font.index or 0)
+    key = (digest[1], font.index or 0)
+    found = _TEXTS.get(key)
+    if found is None:
+        if len(_TEXTS) >= 64:  # fonts outside the bundled ones: bounded all the same
+            _TEXTS.clear()
+        found = _TEXTS[key] = font_texts(content, key[1])
+    return found
 
 
 def correct_to_unicode(font) -> int:
