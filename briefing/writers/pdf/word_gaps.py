@@ -16,10 +16,15 @@ drawn by the same glyph program: the ink is the same, and the reader sees one wo
 A gap counts as inside a word when the glyphs on both sides of it, in one ``TJ`` array, read as
 something other than white space (a kashida reads as "", inside a word too), and it is wider
 than :data:`MIN_GAP`. Gaps between text objects and around spaces are left as they are.
+
+The same pass, with the same kind of codes, mends the other fault poppler had in Arabic words:
+a glyph standing for two letters (Noto Sans Arabic's lam-alef ligature) was read with its
+letters reversed, «للاختبار» → «لالختبار», «العلاقات» → «العالقات» (:func:`_split_ligatures`).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import zlib
 from decimal import Decimal
@@ -68,7 +73,8 @@ def _glyph_count(descriptor) -> int:
 
 
 class _Font:
-    """One Type 0 font's aliases: made as gaps are found, written into the font at the end."""
+    """One Type 0 font's alias codes: made as the pages are read, written into the font at the
+    end. An alias is a new code for a glyph, with a width and a text of its own."""
 
     def __init__(self, font):
         import pikepdf
@@ -77,7 +83,8 @@ class _Font:
         self.cid_font = font.DescendantFonts[0]
         self.texts = to_unicode_texts(font)
         self.widths = cid_widths(self.cid_font.get("/W", []))
-        self.aliases: dict[tuple[int, Decimal], int] = {}
+        self.aliases: dict[tuple[int, Decimal, str], int] = {}  # (glyph, width, text) -> code
+        self.glyphs: dict[int, int] = {}  # alias code -> glyph, for the aliases made here
         gid_map = self.cid_font.get("/CIDToGIDMap")
         self.gid_map = (bytearray(gid_map.read_bytes()) if isinstance(gid_map, pikepdf.Stream)
                         else None)
@@ -85,21 +92,40 @@ class _Font:
         # codes for missing characters and glyph_aliases' codes count down from 0xFFFF)
         self.taken = set(self.widths)
         self.next_cid = _glyph_count(self.cid_font.FontDescriptor)
+        # a glyph drawing nothing (the space's), for the letters of a ligature but its first
+        space = next((cid for cid, text in sorted(self.texts.items()) if text == " "), None)
+        self.blank = None if space is None else self.glyph(space)
+        # the codes whose glyph reads as two Arabic letters (a lam-alef ligature)
+        self.ligature_codes = frozenset(
+            cid for cid, text in self.texts.items() if space is not None and len(text) == 2
+            and all(_ARABIC_LETTER.match(c) for c in text))
 
+    def glyph(self, cid: int) -> int:
+        if cid in self.glyphs:
+            return self.glyphs[cid]
+        if self.gid_map is None or 2 * cid + 2 > len(self.gid_map):
+            return cid
+        return int.from_bytes(self.gid_map[2 * cid:2 * cid + 2], "big")
 
     def inside_word(self, cid: int) -> bool:
         text = self.texts.get(cid)
         return text is not None and not (text and text.isspace())
 
-    def alias(self, cid: int, width: Decimal) -> int:
-        key = (cid, width)
+    def alias(self, cid: int, width: Decimal | None = None, text: str | None = None,
+              glyph: int | None = None) -> int:
+        """The code drawing ``glyph`` (default: the glyph of ``cid``) with ``width`` and
+        ``text`` (default: those of ``cid``)."""
+        key = (self.glyph(cid) if glyph is None else glyph,
+               self.widths[cid] if width is None else width,
+               self.texts.get(cid, "") if text is None else text)
         if key not in self.aliases:
             while self.next_cid in self.taken:
                 self.next_cid += 1
             if self.next_cid > 0xFFFF:
                 raise RuntimeError(f"no free character codes left in font {self.font.BaseFont}")
-            self.aliases[key] = self.next_cid
-            self.next_cid += 1
+            code = self.aliases[key] = self.next_cid
+            self.glyphs[code], self.widths[code], self.texts[code] = key
+            self.taken.add(code)
         return self.aliases[key]
 
     def write(self, pdf) -> None:
@@ -116,11 +142,10 @@ class _Font:
         self.gid_map.extend(b"\0\0" * (size - len(self.gid_map) // 2))
         w = list(self.cid_font.get("/W", []))
         entries = []
-        for (cid, width), alias in self.aliases.items():
-            gid = int.from_bytes(self.gid_map[2 * cid:2 * cid + 2], "big")
+        for (gid, width, text), alias in self.aliases.items():
             self.gid_map[2 * alias:2 * alias + 2] = gid.to_bytes(2, "big")
             w += [alias, pikepdf.Array([width])]
-            entries.append(f"<{alias:04x}> <{self.texts[cid].encode('utf-16-be').hex()}>")
+            entries.append(f"<{alias:04x}> <{text.encode('utf-16-be').hex()}>")
         stream = pdf.make_stream(zlib.compress(bytes(self.gid_map), 9))
         stream.Filter = pikepdf.Name.FlateDecode
         self.cid_font.CIDToGIDMap = stream
@@ -130,6 +155,16 @@ class _Font:
                           for chunk in (entries[i:i + 100] for i in range(0, len(entries), 100)))
         cut = cmap.rindex(b"endcmap")
         self.font.ToUnicode = pdf.make_stream(cmap[:cut] + blocks + cmap[cut:])
+
+    def split(self, cid: int) -> bytes:
+        """What draws a ligature's code instead, as hex: a blank of no width reading as the
+        second letter, then the ligature's glyph reading as the first."""
+        text = self.texts[cid]
+        blank = self.alias(cid, width=Decimal(0), text=text[1], glyph=self.blank)
+        return b"%04x%04x" % (blank, self.alias(cid, text=text[0]))
+
+
+_ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3]")
 
 
 # what a page's content stream is scanned for, in order: literal strings (skipped, so that
@@ -149,9 +184,48 @@ _SCAN = re.compile(
 _SHIFT = re.compile(_NUMBER)
 
 
+_TF = re.compile(rb"/([^\s/\[\]<>()]+)\s+" + _NUMBER + rb"\s+Tf(?=\s)")
+
+
+def _split_ligatures(data: bytes, by_name: dict[bytes, "_Font"]) -> tuple[bytes, int]:
+    """A page's content with each lam-alef ligature drawn as :meth:`_Font.split` gives it.
+
+    poppler gives a glyph reading as two letters both, left to right across its width, then
+    reverses a right-to-left line: «لا» came out «ال» («للاختبار» → «لالختبار»). As a blank (no
+    ink, no width) at the glyph's left edge reading as the second letter and the glyph reading as
+    the first, the letters are in visual order for poppler, and in drawing order for pypdf, which
+    reverses a right-to-left run. Hex strings of marked-content properties (``/ActualText``)
+    are not glyphs and are left alone."""
+    codes = {b"%04x" % cid for font in set(by_name.values()) for cid in font.ligature_codes}
+    if not codes:
+        return data, 0
+    fonts = [(m.start(), by_name.get(m[1])) for m in _TF.finditer(data)]
+    starts = [start for start, _ in fonts]
+    candidates = re.compile(b"|".join(sorted(codes)), re.IGNORECASE)
+    out, at, count = [], 0, 0
+    for match in candidates.finditer(data):
+        start = match.start()
+        opened, closed = data.rfind(b"<", 0, start), data.rfind(b">", 0, start)
+        if opened <= closed or (start - opened - 1) % 4 or start < at \
+                or b"ActualText" in data[max(0, opened - 16):opened]:
+            continue
+        index = bisect.bisect_left(starts, start)
+        font = fonts[index - 1][1] if index else None
+        cid = int(match[0], 16)
+        if font is None or cid not in font.ligature_codes:
+            continue
+        out += [data[at:start], font.split(cid)]
+        at = match.end()
+        count += 1
+    if not count:
+        return data, 0
+    out.append(data[at:])
+    return b"".join(out), count
+
+
 def close_word_gaps(pdf) -> int:
-    """Close the gaps inside words on every page of an open ``pikepdf.Pdf`` (changed in place);
-    returns how many. Only Type 0 fonts with two-byte CIDs written as hex strings (what
+    """Close the gaps inside words, and draw lam-alef ligatures to be read in order, on every
+    page of an open ``pikepdf.Pdf`` (changed in place); returns how many places changed. Only Type 0 fonts with two-byte CIDs written as hex strings (what
     WeasyPrint writes) are read; other fonts and text are left as they are."""
     import pikepdf
 
@@ -167,8 +241,8 @@ def close_word_gaps(pdf) -> int:
         contents = page.obj.get("/Contents")
         if not by_name or not isinstance(contents, pikepdf.Stream):
             continue
-        data = contents.read_bytes()
-        out, at, count, current, saved = [], 0, 0, None, []
+        data, count = _split_ligatures(contents.read_bytes(), by_name)
+        out, at, current, saved = [], 0, None, []
         for match in _SCAN.finditer(data):
             if match["op"] == b"q":
                 saved.append(current)
@@ -184,7 +258,7 @@ def close_word_gaps(pdf) -> int:
                     width = (current.widths[cid] - shift).quantize(Decimal("0.001"))
                     rest = current.widths[cid] - shift - width
                     out += [data[at:match.start("glyph")],
-                            b"%04x>" % current.alias(cid, width),
+                            b"%04x>" % current.alias(cid, width=width),
                             str(-rest).encode() if rest else b""]
                     at = match.end("shift")
                     count += 1
