@@ -132,13 +132,8 @@ def write_aliases(pdf, fonts, pdf_fonts, compress: bool) -> None:
 
         to_unicode = _object(pdf, dictionary["ToUnicode"]).stream
         end = to_unicode.index(b"endcmap")
-        lines = []
-        for start in range(0, len(codes), 100):
-            batch = codes[start:start + 100]
-            lines.append(f"{len(batch)} beginbfchar".encode())
-            lines.extend(f"<{code:04x}> <{_unicode_hex(texts[code])}>".encode() for code in batch)
-            lines.append(b"endbfchar")
-        to_unicode[end:end] = lines
+        to_unicode[end:end] = cmap_blocks(
+            "bfchar", [f"<{code:04x}> <{_unicode_hex(texts[code])}>" for code in codes])
 
         widths = subfont["W"]
         for code in codes:
@@ -160,13 +155,19 @@ def write_aliases(pdf, fonts, pdf_fonts, compress: bool) -> None:
         if not isinstance(encoding, str):  # WeasyPrint's CMap for missing glyphs: code = CID
             stream = _object(pdf, encoding).stream
             end = stream.index(b"endcmap")
-            lines = []
-            for start in range(0, len(codes), 100):
-                batch = codes[start:start + 100]
-                lines.append(f"{len(batch)} begincidchar".encode())
-                lines.extend(f"<{code:04x}> {code}".encode() for code in batch)
-                lines.append(b"endcidchar")
-            stream[end:end] = lines
+            stream[end:end] = cmap_blocks("cidchar", [f"<{code:04x}> {code}" for code in codes])
+
+
+def cmap_blocks(kind: str, entries: list[str]) -> list[bytes]:
+    """CMap lines for ``entries`` (each ``<code> …``): ``N begin<kind>`` … ``end<kind>``
+    blocks of at most 100 entries, the limit of Adobe Technical Note #5099 (CMap and CIDFont
+    files), §6.4; ``kind`` "bfchar" (ToUnicode) or "cidchar"."""
+    lines = []
+    for start in range(0, len(entries), 100):
+        batch = entries[start:start + 100]
+        lines += [f"{len(batch)} begin{kind}".encode(), *(e.encode() for e in batch),
+                  f"end{kind}".encode()]
+    return lines
 
 
 def _object(pdf, reference):

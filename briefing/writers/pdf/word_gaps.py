@@ -30,6 +30,8 @@ import zlib
 from decimal import Decimal
 from pathlib import Path
 
+from .glyph_aliases import cmap_blocks
+
 MIN_GAP = 30  # thousandths of the font size; kerning tighter than this never splits a word
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]*)>")
 
@@ -151,8 +153,7 @@ class _Font:
         self.cid_font.CIDToGIDMap = stream
         self.cid_font.W = pikepdf.Array(w)
         cmap = self.font.ToUnicode.read_bytes()
-        blocks = b"".join(f"{len(chunk)} beginbfchar\n{chr(10).join(chunk)}\nendbfchar\n".encode()
-                          for chunk in (entries[i:i + 100] for i in range(0, len(entries), 100)))
+        blocks = b"".join(line + b"\n" for line in cmap_blocks("bfchar", entries))
         cut = cmap.rindex(b"endcmap")
         self.font.ToUnicode = pdf.make_stream(cmap[:cut] + blocks + cmap[cut:])
 
