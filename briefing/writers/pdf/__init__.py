@@ -285,10 +285,9 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
         except NotJoinable as reason:
             logging.getLogger(__name__).info("the book is laid out whole: %s", reason)
 
-    from .placed_charts import chart_pdfs, place_charts
+    from .placed_charts import chart_pdfs
     from .tagging import tagging
     from .text_layer import faithful_text_layer
-    from .word_gaps import close_word_gaps_of
 
     fetcher = confined_fetcher((styles_dir,))  # the charts are placed, not fetched
     images = list(dict.fromkeys(node.image for _, node in m.walk_with_part(book)
@@ -303,8 +302,23 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
                                pdf_variant=variant, uncompressed_pdf=False,
                                output_intent=PRINT_OUTPUT_INTENT if bleed else None)
     charts_drawn()
-    place_charts(out_path, chart_pdfs(images, image_dir))
-    close_word_gaps_of(out_path)
+    finish_pdf(out_path, chart_pdfs(images, image_dir))
+
+
+def finish_pdf(path: Path, charts: dict[bytes, Path]) -> None:
+    """What both layouts (whole, :func:`write_pdf`; by parts, :mod:`.parts`) do to the PDF
+    written at ``path``, in one pass (rewritten in place): each chart placed in its box
+    (:func:`.placed_charts.place_charts`, ``charts`` by key), then the words mended for readers
+    (:func:`.word_gaps.close_word_gaps`: it must see every page as it will be)."""
+    import pikepdf
+
+    from .placed_charts import place_charts
+    from .word_gaps import close_word_gaps
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        place_charts(pdf, charts)
+        close_word_gaps(pdf)
+        pdf.save(path, deterministic_id=True)
 
 
 @contextmanager

@@ -68,7 +68,7 @@ from typing import Callable, Iterator
 from urllib.parse import quote, unquote
 
 from ... import model as m
-from . import book_to_html, confined_fetcher, refusing_failed_loads
+from . import book_to_html, confined_fetcher, finish_pdf, refusing_failed_loads
 
 # an internal link in a unit's PDF until the join: ``briefing-anchor:NAME`` for ``#NAME``
 SCHEME = "briefing-anchor:"
@@ -419,9 +419,8 @@ def write_pdf_parts(book: m.Book, out_path: Path, styles_dir: Path, image_dir: P
     :func:`briefing.writers.pdf.write_pdf` lays out in one document. Raises ``ValueError`` when
     an image or stylesheet cannot be loaded or a chart is missing, :class:`NotJoinable` when the
     units cannot be joined into that (the caller lays out the whole book)."""
-    from .placed_charts import _key, chart_pdfs, place_charts, placeholder
+    from .placed_charts import _key, chart_pdfs, placeholder
     from .text_layer import faithful_text_layer
-    from .word_gaps import close_word_gaps_of
 
     fetcher = confined_fetcher((styles_dir,))  # the charts are placed, not fetched
     figures = [node for _, node in m.walk_with_part(book)
@@ -442,8 +441,7 @@ def write_pdf_parts(book: m.Book, out_path: Path, styles_dir: Path, image_dir: P
     join(laid, out_path, cache)
     charts_drawn()
     paths = chart_pdfs(images, image_dir)
-    place_charts(out_path, {_key(stable[image.pdf.name]): paths[_key(image)] for image in images})
-    close_word_gaps_of(out_path)
+    finish_pdf(out_path, {_key(stable[image.pdf.name]): paths[_key(image)] for image in images})
     cache.prune()
 
 

@@ -81,56 +81,54 @@ def chart_pdfs(images: Iterable[m.Image], image_dir: Path) -> dict[bytes, Path]:
     return charts
 
 
-def place_charts(pdf_path: Path, charts: dict[bytes, Path]) -> int:
-    """Replace, in the PDF at ``pdf_path`` (rewritten in place), each placeholder image by its
+def place_charts(pdf, charts: dict[bytes, Path]) -> int:
+    """Replace, in an open ``pikepdf.Pdf`` (changed in place), each placeholder image by its
     chart's page (``charts``: key → one-page PDF) as a form XObject drawn on the same unit square.
     Returns how many placeholders were replaced. Raises ``ValueError`` for a placeholder whose
     chart is not in ``charts``."""
     import pikepdf
 
     forms: dict[bytes, pikepdf.Object] = {}
-    with pikepdf.open(pdf_path, allow_overwriting_input=True) as pdf:
-        def form(key: bytes) -> pikepdf.Object:
-            if key not in forms:
-                if key not in charts:
-                    raise ValueError("a chart's placeholder has no chart PDF")
-                with pikepdf.open(charts[key]) as chart:
-                    page = chart.pages[0]
-                    xobject = page.as_form_xobject()
-                    width, height = (float(v) for v in page.mediabox[2:])
-                    # the page onto the unit square the image was painted on (its top at y = 1)
-                    # (as Decimals: a float is written with 6 decimals, 0.03 pt off at 425 pt)
-                    xobject.Matrix = pikepdf.Array([Decimal(repr(1 / width)), 0, 0,
-                                                    Decimal(repr(1 / height)), 0, 0])
-                    forms[key] = pdf.copy_foreign(xobject)
-            return forms[key]
+    def form(key: bytes) -> pikepdf.Object:
+        if key not in forms:
+            if key not in charts:
+                raise ValueError("a chart's placeholder has no chart PDF")
+            with pikepdf.open(charts[key]) as chart:
+                page = chart.pages[0]
+                xobject = page.as_form_xobject()
+                width, height = (float(v) for v in page.mediabox[2:])
+                # the page onto the unit square the image was painted on (its top at y = 1)
+                # (as Decimals: a float is written with 6 decimals, 0.03 pt off at 425 pt)
+                xobject.Matrix = pikepdf.Array([Decimal(repr(1 / width)), 0, 0,
+                                                Decimal(repr(1 / height)), 0, 0])
+                forms[key] = pdf.copy_foreign(xobject)
+        return forms[key]
 
-        # every resource dictionary is visited (WeasyPrint may share one between pages, or nest
-        # images in groups); each placeholder object is read once
-        keys: dict[tuple[int, int], bytes | None] = {}
-        visited: set[tuple[int, int]] = set()
+    # every resource dictionary is visited (WeasyPrint may share one between pages, or nest
+    # images in groups); each placeholder object is read once
+    keys: dict[tuple[int, int], bytes | None] = {}
+    visited: set[tuple[int, int]] = set()
 
-        def visit(resources) -> None:
-            if resources is None or "/XObject" not in resources:
+    def visit(resources) -> None:
+        if resources is None or "/XObject" not in resources:
+            return
+        if resources.is_indirect:
+            if resources.objgen in visited:
                 return
-            if resources.is_indirect:
-                if resources.objgen in visited:
-                    return
-                visited.add(resources.objgen)
-            xobjects = resources.XObject
-            for name in list(xobjects.keys()):
-                xobject = xobjects[name]
-                if xobject.get("/Subtype") == "/Form":
-                    visit(xobject.get("/Resources"))
-                    continue
-                if xobject.objgen not in keys:
-                    keys[xobject.objgen] = _placeholder_key(xobject)
-                if (key := keys[xobject.objgen]) is not None:
-                    xobjects[name] = form(key)
+            visited.add(resources.objgen)
+        xobjects = resources.XObject
+        for name in list(xobjects.keys()):
+            xobject = xobjects[name]
+            if xobject.get("/Subtype") == "/Form":
+                visit(xobject.get("/Resources"))
+                continue
+            if xobject.objgen not in keys:
+                keys[xobject.objgen] = _placeholder_key(xobject)
+            if (key := keys[xobject.objgen]) is not None:
+                xobjects[name] = form(key)
 
-        for page in pdf.pages:
-            visit(page.obj.get("/Resources"))
-        pdf.save(pdf_path, deterministic_id=True)
+    for page in pdf.pages:
+        visit(page.obj.get("/Resources"))
     return sum(key is not None for key in keys.values())
 
 

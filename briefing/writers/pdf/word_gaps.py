@@ -28,7 +28,6 @@ import bisect
 import re
 import zlib
 from decimal import Decimal
-from pathlib import Path
 
 from .glyph_aliases import cmap_blocks
 
@@ -175,17 +174,18 @@ _ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3]")
 # checked ahead over those characters only, as hex strings hold no «-»), then ``<HHHH…``
 # (looked at, not taken: it may be the glyph before the next gap)
 _NUMBER = rb"-?[\d.]+(?:[eE][-+]?\d+)?"
+_SET_FONT = rb"/(?P<font>[^\s/\[\]<>()]+)\s+" + _NUMBER + rb"\s+Tf(?=\s)"  # /F12 16.6 Tf
 _SCAN = re.compile(
     rb"(?P<literal>\((?:\\.|[^\\()])*\))"
     rb"|(?<![^\s\]>)])(?P<op>[qQ])(?=\s)"
-    rb"|/(?P<font>[^\s/\[\]<>()]+)\s+" + _NUMBER + rb"\s+Tf(?=\s)"
+    rb"|" + _SET_FONT +
     rb"|(?P<glyph>[0-9a-fA-F]{4})>(?=[-\d.eE+\s<>]*?-\d\d)"
     rb"(?P<shift>(?:\s*(?:<>|" + _NUMBER + rb"(?![\d.])))*+)"
     rb"(?=\s*<(?P<next>[0-9a-fA-F]{4}))")
 _SHIFT = re.compile(_NUMBER)
 
 
-_TF = re.compile(rb"/([^\s/\[\]<>()]+)\s+" + _NUMBER + rb"\s+Tf(?=\s)")
+_TF = re.compile(_SET_FONT)
 
 
 def _split_ligatures(data: bytes, by_name: dict[bytes, "_Font"]) -> tuple[bytes, int]:
@@ -200,7 +200,7 @@ def _split_ligatures(data: bytes, by_name: dict[bytes, "_Font"]) -> tuple[bytes,
     codes = {b"%04x" % cid for font in set(by_name.values()) for cid in font.ligature_codes}
     if not codes:
         return data, 0
-    fonts = [(m.start(), by_name.get(m[1])) for m in _TF.finditer(data)]
+    fonts = [(m.start(), by_name.get(m["font"])) for m in _TF.finditer(data)]
     starts = [start for start, _ in fonts]
     candidates = re.compile(b"|".join(sorted(codes)), re.IGNORECASE)
     out, at, count = [], 0, 0
@@ -271,12 +271,3 @@ def close_word_gaps(pdf) -> int:
         font.write(pdf)
     return closed
 
-
-def close_word_gaps_of(path: Path) -> int:
-    """:func:`close_word_gaps` on the PDF at ``path``, rewritten in place."""
-    import pikepdf
-
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        closed = close_word_gaps(pdf)
-        pdf.save(path, deterministic_id=True)
-    return closed
