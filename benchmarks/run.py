@@ -174,8 +174,9 @@ def lap(name):
     now, now_cpu = time.perf_counter(), cpu()
     times[name] = now - t; times[name + " cpu"] = now_cpu - c; t, c = now, now_cpu
 from briefing import build as b, model as m
-from briefing.writers.pdf import book_to_html, confined_fetcher
-from briefing.writers.pdf.placed_charts import chart_pdfs, place_charts, placeholder
+from briefing.writers.pdf import book_to_html, confined_fetcher, finish_pdf
+from briefing.writers.pdf.leaders import merged_leaders
+from briefing.writers.pdf.placed_charts import chart_pdfs, placeholder
 from briefing.writers.pdf.tagging import tagging
 from briefing.writers.pdf.text_layer import faithful_text_layer
 from briefing.writers.docx import write_docx
@@ -190,12 +191,12 @@ fetcher = confined_fetcher((b.STYLES,))
 images = list(dict.fromkeys(node.image for _, node in m.walk_with_part(book)
                             if isinstance(node, m.Figure)))
 charts = chart_pdfs(images, cache)
-with faithful_text_layer(), tagging():
+with faithful_text_layer(), merged_leaders(), tagging():
     document = HTML(string=book_to_html(book, b.STYLES, placeholder),
                     base_url=str(b.STYLES.resolve()) + "/", url_fetcher=fetcher).render()
     lap("pdf layout")
     document.write_pdf(Path({str(out)!r}) / "book.pdf", pdf_identifier=b"briefing")
-place_charts(Path({str(out)!r}) / "book.pdf", charts)
+finish_pdf(Path({str(out)!r}) / "book.pdf", charts)
 lap("pdf write")
 write_docx(book, Path({str(out)!r}) / "book.docx", b.STYLES)
 lap("docx")

@@ -7,7 +7,6 @@ complete, so a failed or interrupted build leaves the previous PDF and DOCX unto
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import dataclasses
 import glob
 import multiprocessing
@@ -26,6 +25,8 @@ from .charts.render import (ChartStyle, NativeChart, chart_data, load_chart_styl
                             planned_images, render_chart)
 from .errors import SourceError
 from .fonts import check_fonts
+from .processes import (can_fork, cores, end_with_parent, interruptions_held,
+                        release_interruptions, start_worker)
 from .sources.loading import MANIFEST, Edition, load_edition
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,13 +66,6 @@ class DrawStats:
 
     drawn: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     reused: list[tuple[str, str]] = dataclasses.field(default_factory=list)
-
-
-def cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -160,45 +154,10 @@ def _set_work(*work) -> None:
     _WORK = work
 
 
-_INTERRUPTIONS = {signal.SIGINT, signal.SIGTERM}
-
-
-@contextmanager
-def interruptions_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait while this process forks, and arrive when the block ends: one that
-    arrived during a fork would be handled inside Python's at-fork hooks, which drop the
-    KeyboardInterrupt (the build would run on). The children start with them held too, and
-    release them once their handlers are set (:func:`release_interruptions`)."""
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTIONS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def release_interruptions() -> None:
-    """In a forked child: let the signals held by :func:`interruptions_held` through."""
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPTIONS)
-
-
 def _start_worker(*work) -> None:
-    """A chart worker: Ctrl-C is for the process that started it (which ends the pool), and the
-    worker ends with that process, even when it is killed outright."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler: end at once
-    release_interruptions()
-    end_with_parent()
+    """A chart worker (:func:`briefing.processes.start_worker`) with the charts' inputs."""
+    start_worker()
     _set_work(*work)
-
-
-def end_with_parent() -> None:
-    """Linux: this process gets SIGKILL when its parent ends (prctl PR_SET_PDEATHSIG), so that no
-    worker outlives a build killed outright; elsewhere nothing."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG (linux/prctl.h)
-    except (OSError, AttributeError):
-        pass
 
 
 def _draw_one(task: tuple[tuple[str, str], bool]) -> tuple | None:
@@ -220,7 +179,7 @@ def draw_charts(edition: Edition, plan: ChartPlan, workers: int) -> None:
     order, as drawing them one after another would."""
     jobs = list(plan.missing)
     workers = min(workers, len(jobs))
-    if workers <= 1 or not _can_fork():
+    if workers <= 1 or not can_fork():
         _set_work(edition, plan)
         try:
             results = [_draw_one(job) for job in jobs]
@@ -323,7 +282,7 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
     targets = [out_dir / f"{name}.{fmt}" for fmt in formats]
     with contextlib.ExitStack() as stack:
         tmps = dict(zip(formats, (stack.enter_context(atomic_output(t)) for t in targets)))
-        if workers > 1 and _can_fork():
+        if workers > 1 and can_fork():
             # the PDF's layout takes one core while the charts are drawn on the others
             chart_workers = workers - 1 if "pdf" in formats else workers
             preparer = stack.enter_context(_Preparer(
@@ -343,7 +302,8 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
         if "pdf" in formats:
             from .writers.pdf import write_pdf
             write_pdf(book, tmps["pdf"], styles_dir, cache_dir, bleed=bleed, variant=pdf_variant,
-                      charts_drawn=charts_drawn, parts_cache=out_dir / ".cache" / "pdf")
+                      charts_drawn=charts_drawn, parts_cache=out_dir / ".cache" / "pdf",
+                      workers=workers)
         if preparer is not None:
             preparer.finish()
         elif "docx" in formats:
@@ -374,10 +334,6 @@ def _prepare(edition_dir: Path, cache_dir: Path, styles_dir: Path, steps: int,
              + (f" ({len(plan.missing)} changed, {len(plan.reused)} unchanged from the cache)"
                 if plan.reused else ""))
     return edition, book, plan
-
-
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
 
 
 class _Preparer:

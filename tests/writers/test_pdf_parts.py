@@ -1,10 +1,11 @@
 """The book laid out part by part and joined (briefing/writers/pdf/parts.py), against the whole
 book laid out in one document, on the default edition's real output.
 
-One session of builds on a copy of the default edition: a cold build by parts; a word added to
-a paragraph and the book rebuilt warm (only that part laid out again, alone) and cold; then a
-paragraph of the first long part made four times as long (every later part moves and the
-contents' numbers change) and the book rebuilt warm, and laid out whole."""
+One session of builds on a copy of the default edition: a cold build by parts (its units
+written by two processes); a word added to a paragraph and the book rebuilt warm (only that part
+laid out again, alone) and cold (one process); then a paragraph of the first long part made four
+times as long (every later part moves and the contents' numbers change) and the book rebuilt
+warm, and laid out whole."""
 
 from __future__ import annotations
 
@@ -42,22 +43,23 @@ def _edit_paragraph(edition: Path, file: str, edit) -> None:
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
-    """{name: PDF path}: ``cold`` (by parts, empty cache); ``warm-word`` (a word added, by parts
-    from ``cold``'s cache, the one changed part laid out alone), ``cold-word`` (the same sources,
-    empty cache); ``warm-long`` (a paragraph lengthened, from the cache), ``whole-long`` (the
-    same sources laid out in one document)."""
+    """{name: PDF path}: ``cold`` (by parts, empty cache, the units written by two processes:
+    :func:`parts.write_units`); ``warm-word`` (a word added, by parts from ``cold``'s cache,
+    the one changed part laid out alone), ``cold-word`` (the same sources, empty cache, one
+    process); ``warm-long`` (a paragraph lengthened, from the cache), ``whole-long`` (the same
+    sources laid out in one document)."""
     root = tmp_path_factory.mktemp("parts")
     edition = root / "edition"
     shutil.copytree(EDITION, edition)
     charts = root / "charts"
     out = {"edition": edition, "charts": charts, "cache": root / "cache"}
 
-    def build(name: str, cache: Path | None) -> None:
+    def build(name: str, cache: Path | None, workers: int = 1) -> None:
         book = draw_figures(check(edition), charts, STYLES)
         out[name] = root / f"{name}.pdf"
-        write_pdf(book, out[name], STYLES, charts, parts_cache=cache)
+        write_pdf(book, out[name], STYLES, charts, parts_cache=cache, workers=workers)
 
-    build("cold", out["cache"])
+    build("cold", out["cache"], workers=2)
     _edit_paragraph(edition, "text/03-economic-report.md", lambda line: line + " (مراجعة)")
     whole = parts._lay_out_whole
     parts._lay_out_whole = None  # the warm rebuild must not lay out the whole book

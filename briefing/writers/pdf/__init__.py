@@ -265,15 +265,15 @@ PDF_VARIANTS = ("pdf/a-3b", "pdf/ua-1")
 def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *,
               bleed: bool = False, variant: str | None = None,
               charts_drawn: Callable[[], None] = lambda: None,
-              parts_cache: Path | None = None) -> None:
+              parts_cache: Path | None = None, workers: int = 1) -> None:
     """Lay out and write the book; ``bleed`` adds bleed, crop marks and an sRGB output intent,
     ``variant`` PDF/A or UA. The charts are laid out as placeholders and placed afterwards as
     vector drawings cached in ``image_dir`` (:mod:`.placed_charts`); ``charts_drawn`` is called
     between the two and returns once they are all there (the build draws them meanwhile). With
     ``parts_cache`` (a folder), the book without bleed or variant is laid out part by part,
-    reusing the parts laid out before (:mod:`.parts`), unless the parts cannot be joined into
-    the same PDF. Raises ``ValueError`` when an image or stylesheet cannot be loaded, or a
-    chart's PDF is missing or outside ``image_dir``."""
+    reusing the parts laid out before (:mod:`.parts`; written by ``workers`` processes), unless
+    the parts cannot be joined into the same PDF. Raises ``ValueError`` when an image or
+    stylesheet cannot be loaded, or a chart's PDF is missing or outside ``image_dir``."""
     from weasyprint import CSS, HTML
 
     if parts_cache is not None and not bleed and variant is None:
@@ -281,10 +281,11 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
 
         try:
             return write_pdf_parts(book, out_path, styles_dir, image_dir, parts_cache,
-                                   charts_drawn)
+                                   charts_drawn, workers)
         except NotJoinable as reason:
             logging.getLogger(__name__).info("the book is laid out whole: %s", reason)
 
+    from .leaders import merged_leaders
     from .placed_charts import chart_pdfs
     from .tagging import tagging
     from .text_layer import faithful_text_layer
@@ -293,7 +294,7 @@ def write_pdf(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path, *
     images = list(dict.fromkeys(node.image for _, node in m.walk_with_part(book)
                                 if isinstance(node, m.Figure) and node.image is not None))
     with refusing_failed_loads():
-        with faithful_text_layer(), tagging():
+        with faithful_text_layer(), merged_leaders(), tagging():
             html = book_to_html(book, styles_dir, placeholder)
             document = HTML(string=html, base_url=str(styles_dir.resolve()) + "/",
                             url_fetcher=fetcher)

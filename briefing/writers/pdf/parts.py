@@ -20,7 +20,8 @@ A unit is made one of two ways, with the same result (the tests compare the byte
   the unit before: a unit ends with an empty block that breaks to a recto, whose page is dropped.
 - *in the whole book* (:func:`_lay_out_whole`, on a first build or when several units
   changed): the book laid out once as one document, each unit's pages written as a document of
-  its own (``Document.copy``, fonts met afresh as in a unit laid out alone).
+  its own (``Document.copy``, fonts met afresh as in a unit laid out alone); with two cores, the
+  later units are written meanwhile by a forked process (:func:`write_units`).
 
 Charts are placed after the join (:mod:`.placed_charts`); their placeholders carry the figure's
 id, not the chart's content hash, so a changed data value redraws the chart without laying out
@@ -411,7 +412,8 @@ class Cache:
 
 
 def write_pdf_parts(book: m.Book, out_path: Path, styles_dir: Path, image_dir: Path,
-                    cache_dir: Path, charts_drawn: Callable[[], None] = lambda: None) -> None:
+                    cache_dir: Path, charts_drawn: Callable[[], None] = lambda: None,
+                    workers: int = 1) -> None:
     """Write the book's PDF by units (see the module), reusing units laid out before from
     ``cache_dir``; ``charts_drawn`` is called after the join and returns once every chart is
     in ``image_dir`` (as :func:`briefing.writers.pdf.write_pdf`'s). The PDF equals, in pages,
@@ -419,6 +421,7 @@ def write_pdf_parts(book: m.Book, out_path: Path, styles_dir: Path, image_dir: P
     :func:`briefing.writers.pdf.write_pdf` lays out in one document. Raises ``ValueError`` when
     an image or stylesheet cannot be loaded or a chart is missing, :class:`NotJoinable` when the
     units cannot be joined into that (the caller lays out the whole book)."""
+    from .leaders import merged_leaders
     from .placed_charts import _key, chart_pdfs, placeholder
     from .text_layer import faithful_text_layer
 
@@ -436,8 +439,8 @@ def write_pdf_parts(book: m.Book, out_path: Path, styles_dir: Path, image_dir: P
         return placeholder(stable[image.pdf.name])
 
     cache = Cache(cache_dir)
-    with faithful_text_layer():
-        laid = _lay_out_units(book, styles_dir, chart_src, cache, fetcher)
+    with faithful_text_layer(), merged_leaders():
+        laid = _lay_out_units(book, styles_dir, chart_src, cache, fetcher, workers)
     join(laid, out_path, cache)
     charts_drawn()
     paths = chart_pdfs(images, image_dir)
@@ -446,7 +449,7 @@ def write_pdf_parts(book: m.Book, out_path: Path, styles_dir: Path, image_dir: P
 
 
 def _lay_out_units(book: m.Book, styles_dir: Path, chart_src, cache: Cache,
-                   fetcher) -> list[Laid]:
+                   fetcher, workers: int = 1) -> list[Laid]:
     """Every unit of the book, found in ``cache`` or laid out. When the last build (its
     units' lengths and the contents' numbers, kept in the cache) says at most one unit is to be
     laid out, each missing unit is laid out alone (:func:`_lay_out_changed`); otherwise (a first
@@ -480,7 +483,8 @@ def _lay_out_units(book: m.Book, styles_dir: Path, chart_src, cache: Cache,
         result = _lay_out_changed(book, units, key, codes, htmls, lengths, cache, styles_dir,
                                   fetcher)
     if result is None:
-        result = _lay_out_whole(book, units, key, codes, cache, styles_dir, chart_src, fetcher)
+        result = _lay_out_whole(book, units, key, codes, cache, styles_dir, chart_src, fetcher,
+                                workers)
     cache._write(manifest, pickle.dumps(result[1]))
     return result[0]
 
@@ -502,7 +506,7 @@ def _contents_pages(book: m.Book, numbers: dict[str, int]) -> dict[str, int]:
 
 
 def _lay_out_whole(book, units, key, codes, cache: Cache, styles_dir: Path, chart_src,
-                   fetcher):
+                   fetcher, workers: int):
     """The book laid out in one document, each unit's pages written as a PDF of its own and
     cached under the key of the unit laid out alone. Returns (units, (contents' numbers,
     lengths))."""
@@ -517,12 +521,36 @@ def _lay_out_whole(book, units, key, codes, cache: Cache, styles_dir: Path, char
         # previous unit's, as the trailer makes it in a unit laid out alone)
         starts = [0, *(numbers[unit.part.id] - 1 for unit in units[1:]), len(pages)]
         toc_pages = _contents_pages(book, numbers)
-        result = []
-        for n, unit in enumerate(units):
-            laid = write_unit(document, pages[starts[n]:starts[n + 1]], codes(n))
-            cache.put(key(n, starts[n] + 1, toc_pages if n == 0 else {}), laid)
-            result.append(laid)
+        slices = [pages[starts[n]:starts[n + 1]] for n in range(len(units))]
+        result = write_units(document, slices, codes, workers)
+    for n, laid in enumerate(result):
+        cache.put(key(n, starts[n] + 1, toc_pages if n == 0 else {}), laid)
     return result, (toc_pages, [laid.pages for laid in result])
+
+
+def write_units(document, slices: list[list], codes: Callable[[int], range],
+                workers: int) -> list[Laid]:
+    """:func:`write_unit` of each of ``slices`` (the pages of each unit of ``document``), with
+    its alias codes ``codes(n)``; with two ``workers`` or more, the last units, about half the
+    pages, are written in a forked process meanwhile (each unit is a document of its own, so
+    the bytes are those written one after another)."""
+    from ...processes import Forked, can_fork
+
+    def write(numbers: range) -> list[Laid]:
+        with refusing_failed_loads():  # in the forked process too
+            return [write_unit(document, slices[n], codes(n)) for n in numbers]
+
+    split = len(slices)
+    if workers > 1 and len(slices) > 1 and can_fork():
+        half, behind = sum(map(len, slices)) / 2, 0
+        while split > 1 and behind + len(slices[split - 1]) <= half:
+            split -= 1
+            behind += len(slices[split])
+    if split == len(slices):
+        return write(range(len(slices)))
+    with Forked(lambda: write(range(split, len(slices)))) as second:
+        first = write(range(split))
+        return first + second.result()
 
 
 def _lay_out_changed(book, units, key, codes, htmls, lengths, cache: Cache, styles_dir: Path,
