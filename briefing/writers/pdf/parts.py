@@ -531,26 +531,41 @@ def _lay_out_whole(book, units, key, codes, cache: Cache, styles_dir: Path, char
 def write_units(document, slices: list[list], codes: Callable[[int], range],
                 workers: int) -> list[Laid]:
     """:func:`write_unit` of each of ``slices`` (the pages of each unit of ``document``), with
-    its alias codes ``codes(n)``; with two ``workers`` or more, the last units, about half the
-    pages, are written in a forked process meanwhile (each unit is a document of its own, so
-    the bytes are those written one after another)."""
+    its alias codes ``codes(n)``. With two ``workers`` or more, a forked process writes units
+    too: this one takes them from the first on, the other from the last back, each the next
+    one left when it is done with one, so that the two end together even when the other
+    process shares its core with the build's other work. Each unit is a document of its own:
+    the bytes are those written one after another."""
+    import multiprocessing
+
     from ...processes import Forked, can_fork
 
-    def write(numbers: range) -> list[Laid]:
-        with refusing_failed_loads():  # in the forked process too
-            return [write_unit(document, slices[n], codes(n)) for n in numbers]
+    if workers < 2 or len(slices) < 2 or not can_fork():
+        with refusing_failed_loads():
+            return [write_unit(document, pages, codes(n)) for n, pages in enumerate(slices)]
+    left = multiprocessing.get_context("fork").Array("i", [0, len(slices)])  # [first, end)
 
-    split = len(slices)
-    if workers > 1 and len(slices) > 1 and can_fork():
-        half, behind = sum(map(len, slices)) / 2, 0
-        while split > 1 and behind + len(slices[split - 1]) <= half:
-            split -= 1
-            behind += len(slices[split])
-    if split == len(slices):
-        return write(range(len(slices)))
-    with Forked(lambda: write(range(split, len(slices)))) as second:
-        first = write(range(split))
-        return first + second.result()
+    def take(from_end: bool) -> int | None:
+        with left.get_lock():
+            if left[0] == left[1]:
+                return None
+            if from_end:
+                left[1] -= 1
+                return left[1]
+            left[0] += 1
+            return left[0] - 1
+
+    def write(from_end: bool) -> dict[int, Laid]:
+        written = {}
+        with refusing_failed_loads():  # in the forked process too
+            while (n := take(from_end)) is not None:
+                written[n] = write_unit(document, slices[n], codes(n))
+        return written
+
+    with Forked(lambda: write(from_end=True)) as other:
+        written = write(from_end=False)
+        written.update(other.result())
+    return [written[n] for n in range(len(slices))]
 
 
 def _lay_out_changed(book, units, key, codes, htmls, lengths, cache: Cache, styles_dir: Path,
