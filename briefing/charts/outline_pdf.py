@@ -27,6 +27,8 @@ from matplotlib.backends.backend_pdf import FigureCanvasPdf, Name, Op, PdfFile, 
 from matplotlib.path import Path
 from matplotlib.transforms import Affine2D
 
+from .measure import line_metrics, text_size
+
 BACKEND = f"module://{__name__}"
 # no creation date, no tool version: the same chart, the same bytes
 METADATA = {"CreationDate": None, "Creator": None, "Producer": None}
@@ -67,8 +69,16 @@ class RendererOutlinePdf(RendererPdf):
 
     def get_text_width_height_descent(self, s, prop, ismath):
         # measured as drawn: the outlines at 100 units per em, unhinted, scaled (as the SVG
-        # backend measures its outlines), not the PDF backend's measure at the point size
-        return self._text2path.get_text_width_height_descent(s, prop, ismath)
+        # backend measures its outlines), not the PDF backend's measure at the point size;
+        # once per process (each savefig makes two or three of these renderers)
+        return text_size("text2path", s, prop, ismath,
+                         lambda: self._text2path.get_text_width_height_descent(s, prop, ismath))
+
+    def _get_font_height_metrics(self, prop):
+        # the line metrics Text._get_layout reads from the font, at the 72 dpi print_pdf sets
+        # on the figure, once per process (not matplotlib's PDF hook, which answers only
+        # for the 14 core fonts)
+        return line_metrics(prop, 72)
 
 
 class OutlinePdfFile(PdfFile):

@@ -1,0 +1,119 @@
+"""Text measured once per process, whichever renderer asks: the charts' measuring caches.
+
+matplotlib measures every text again for each renderer it makes (its cache,
+``matplotlib.text._get_text_metrics_function``, lives as long as one renderer), and a chart
+meets many renderers: each ``draw_without_rendering`` of the label placing (:mod:`.collisions`,
+:mod:`.locator_map`, :mod:`.pie`) makes a new Agg renderer, and each ``savefig`` of the PDF
+two or three of the outline renderer (:mod:`.outline_pdf`). It also finds the font files of a
+text's font properties again (a nearest-match search per family) at each layout of each text,
+for the font's line metrics. A measure depends only on the string, the font properties, the
+resolution and the hinting settings, so the caches here keep each measure for the process, and
+return exactly the numbers matplotlib computes (the same code, run once):
+
+- :func:`text_size`: a renderer's ``get_text_width_height_descent``;
+- :func:`line_metrics`: the ascent, descent and line gap ``Text._get_layout`` reads from the
+  font's ``OS/2`` or ``hhea`` table, given to it through the renderers'
+  ``_get_font_height_metrics`` hook;
+- :func:`ink_extents`: the extents of a text's glyph outlines (the map's labels, measured twice
+  each as they are moved);
+- :class:`ChartCanvas`: an Agg canvas, set on each chart's figure, that keeps its renderer
+  (:class:`RendererAgg`, with the two caches) across the figure's draws.
+
+Each cache is keyed by everything the measure depends on, and by the font manager's list of
+fonts (the charts register their bundled fonts in it: :func:`briefing.charts.draw._register`),
+so that a font added later is never answered from a cache filled before.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import matplotlib as mpl
+from matplotlib.backends import backend_agg
+from matplotlib.font_manager import FontProperties, fontManager, get_font
+
+_SIZES: dict[tuple, tuple[float, float, float]] = {}
+_INKS: dict[tuple, tuple[float, float, float, float]] = {}
+_LINES: dict[tuple, tuple[float, float, float] | tuple[None, None, None]] = {}
+
+
+def font_key(prop: FontProperties) -> tuple:
+    """Everything of ``prop`` a font lookup and a measure depend on (what matplotlib hashes it
+    by), with the font manager's list of fonts as it is now."""
+    return (*prop.__dict__.values(), id(fontManager.ttflist), len(fontManager.ttflist))
+
+
+def text_size(kind: str, s: str, prop: FontProperties, ismath, measure: Callable[[], tuple],
+              ) -> tuple[float, float, float]:
+    """(width, height, descent) of ``s`` in ``prop`` as ``measure()`` gives it, kept per
+    ``kind`` (the renderer's kind, its resolution and whatever else its measure depends on)."""
+    key = (kind, s, ismath, font_key(prop))
+    if (size := _SIZES.get(key)) is None:
+        size = _SIZES[key] = measure()
+    return size
+
+
+def line_metrics(prop: FontProperties, dpi: float):
+    """(ascent, descent, line gap) of the font ``prop`` finds, in pixels at ``dpi``: what
+    ``matplotlib.text.Text._get_layout`` computes itself without the renderer hook (the same
+    steps, in the same order of operations), or (None, None, None) if the font has neither
+    table (matplotlib then measures "lp")."""
+    key = (dpi, font_key(prop))
+    if (found := _LINES.get(key)) is None:
+        found = _LINES[key] = (None, None, None)
+        font = get_font(fontManager._find_fonts_by_props(prop))
+        for table_name, linegap_key, ascent_key, descent_key in (
+                ('OS/2', 'sTypoLineGap', 'sTypoAscender', 'sTypoDescender'),
+                ('hhea', 'lineGap', 'ascent', 'descent')):
+            table = font.get_sfnt_table(table_name)
+            if table is None:
+                continue
+            fontsize = prop.get_size_in_points()
+            units_per_em = font.get_sfnt_table('head')['unitsPerEm']
+            scale = 1 / units_per_em * fontsize * dpi / 72
+            found = _LINES[key] = (table[ascent_key] * scale, -table[descent_key] * scale,
+                                   table[linegap_key] * scale)
+            break
+    return found
+
+
+def ink_extents(s: str, prop: FontProperties) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of the outlines of ``s`` in ``prop`` (matplotlib's ``TextPath`` from
+    the origin on the baseline, its ``get_extents``), in points."""
+    key = (s, font_key(prop))
+    if (found := _INKS.get(key)) is None:
+        from matplotlib.textpath import TextPath
+
+        found = _INKS[key] = tuple(TextPath((0, 0), s, prop=prop).get_extents().extents)
+    return found
+
+
+class RendererAgg(backend_agg.RendererAgg):
+    """matplotlib's Agg renderer, its measures kept for the process (:func:`text_size`,
+    :func:`line_metrics`)."""
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        kind = ("agg", self.dpi, mpl.rcParams["text.hinting"],
+                mpl.rcParams["text.hinting_factor"])
+        return text_size(kind, s, prop, ismath,
+                         lambda: super(RendererAgg, self).get_text_width_height_descent(
+                             s, prop, ismath))
+
+    def _get_font_height_metrics(self, prop):
+        return line_metrics(prop, self.dpi)
+
+
+class ChartCanvas(backend_agg.FigureCanvasAgg):
+    """The Agg canvas of a chart's figure: its renderer (:class:`RendererAgg`) is kept while the
+    figure's size and resolution stay (as ``FigureCanvasAgg`` keeps its own), so that the label
+    placing's draws (``Figure.draw_without_rendering``) and text boxes
+    (``Text.get_window_extent``) reuse one renderer instead of making one each; it draws the same
+    pixels."""
+
+    def get_renderer(self):
+        w, h = self.get_width_height(physical=True)
+        key = w, h, self.figure.dpi
+        if self._lastKey != key:
+            self.renderer = RendererAgg(w, h, self.figure.dpi)
+            self._lastKey = key
+        return self.renderer
