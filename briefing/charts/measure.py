@@ -84,8 +84,61 @@ def ink_extents(s: str, prop: FontProperties) -> tuple[float, float, float, floa
     if (found := _INKS.get(key)) is None:
         from matplotlib.textpath import TextPath
 
-        found = _INKS[key] = tuple(TextPath((0, 0), s, prop=prop).get_extents().extents)
+        found = _INKS[key] = outline_extents(TextPath((0, 0), s, prop=prop))
     return found
+
+
+def outline_extents(path) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of ``path``: the numbers of matplotlib's ``Path.get_extents``, which
+    takes the least and greatest of every curve's ends and of its points where the derivative
+    is zero (found and evaluated curve by curve: slow for text, whose glyphs are hundreds of
+    curves). Here only the curves whose control points do not lie well inside the box of all
+    ends are evaluated, by the same code: the others' points lie inside that box, so they
+    decide nothing (``well``: by far more than the evaluation's rounding). Paths of another
+    make than a glyph outline's (no codes, points not finite, simplified, a line drawn on
+    from a closed shape) are left to ``get_extents``."""
+    import numpy as np
+    from matplotlib.bezier import BezierSegment
+    from matplotlib.path import Path
+
+    verts, codes = path.vertices, path.codes
+    if codes is None or path.should_simplify or not np.isfinite(verts).all():
+        return tuple(path.get_extents().extents)
+    ends, curves = [], {3: [], 4: []}  # vertex indices: the ends; each curve's control points
+    codes, i, prev = codes.tolist(), 0, None
+    while i < len(codes):
+        code = codes[i]
+        if code == Path.MOVETO or (code == Path.LINETO and prev is not None):
+            ends.append(i)
+            prev, i = i, i + 1
+        elif code in (Path.CURVE3, Path.CURVE4) and prev is not None:
+            n = 2 if code == Path.CURVE3 else 3
+            curves[n + 1].append([prev, *range(i, i + n)])
+            ends.append(i + n - 1)
+            prev, i = i + n - 1, i + n
+        elif code == Path.CLOSEPOLY:  # a closing line joins two ends already counted
+            prev, i = None, i + 1  # (a line drawn on from there: left to get_extents)
+        elif code == Path.STOP:
+            break
+        else:
+            return tuple(path.get_extents().extents)
+    if not ends:
+        return tuple(path.get_extents().extents)
+    points = [verts[ends]]
+    lo, hi = points[0].min(axis=0), points[0].max(axis=0)
+    margin = 1e-6 * max(1.0, float(np.abs(points[0]).max()))
+    for controls in curves.values():
+        if not controls:
+            continue
+        each = verts[np.array(controls)]  # (curves, control points, 2)
+        inside = ((each.min(axis=1) > lo + margin).all(axis=1)
+                  & (each.max(axis=1) < hi - margin).all(axis=1))
+        for control in each[~inside]:
+            curve = BezierSegment(control)
+            _, zeros = curve.axis_aligned_extrema()
+            points.append(curve([0, *zeros, 1]))
+    xys = np.concatenate(points)
+    return (*xys.min(axis=0), *xys.max(axis=0))
 
 
 class RendererAgg(backend_agg.RendererAgg):
