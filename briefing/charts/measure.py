@@ -30,17 +30,24 @@ from typing import Callable
 
 import matplotlib as mpl
 from matplotlib.backends import backend_agg
-from matplotlib.font_manager import FontProperties, fontManager, get_font
+from matplotlib.font_manager import FontProperties, font_family_aliases, fontManager, get_font
 
+_GENERIC = ("serif", "sans-serif", "cursive", "fantasy", "monospace")
 _SIZES: dict[tuple, tuple[float, float, float]] = {}
 _INKS: dict[tuple, tuple[float, float, float, float]] = {}
 _LINES: dict[tuple, tuple[float, float, float] | tuple[None, None, None]] = {}
 
 
 def font_key(prop: FontProperties) -> tuple:
-    """Everything of ``prop`` a font lookup and a measure depend on (what matplotlib hashes it
-    by), with the font manager's list of fonts as it is now."""
-    return (*prop.__dict__.values(), id(fontManager.ttflist), len(fontManager.ttflist))
+    """Everything a font lookup and a measure of ``prop`` depend on: its own properties (what
+    matplotlib hashes it by), the font manager's list of fonts as it is now, the settings
+    ``get_font`` reads (kerning, the last-resort font) and, for a generic family
+    («sans-serif»), the families it stands for."""
+    key = (*prop.__dict__.values(), id(fontManager.ttflist), len(fontManager.ttflist),
+           mpl.rcParams["text.kerning_factor"], mpl.rcParams["font.enable_last_resort"])
+    if prop.get_file() is None and any(f in font_family_aliases for f in prop.get_family()):
+        key += tuple(tuple(mpl.rcParams[f"font.{generic}"]) for generic in _GENERIC)
+    return key
 
 
 def text_size(kind: str, s: str, prop: FontProperties, ismath, measure: Callable[[], tuple],
