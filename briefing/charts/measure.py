@@ -11,6 +11,7 @@ resolution and the hinting settings, so the caches here keep each measure for th
 return exactly the numbers matplotlib computes (the same code, run once):
 
 - :func:`text_size`: a renderer's ``get_text_width_height_descent``;
+- :func:`font_files`: the font files of font properties (matplotlib's lookup);
 - :func:`line_metrics`: the ascent, descent and line gap ``Text._get_layout`` reads from the
   font's ``OS/2`` or ``hhea`` table, given to it through the renderers'
   ``_get_font_height_metrics`` hook;
@@ -36,6 +37,7 @@ _GENERIC = ("serif", "sans-serif", "cursive", "fantasy", "monospace")
 _SIZES: dict[tuple, tuple[float, float, float]] = {}
 _INKS: dict[tuple, tuple[float, float, float, float]] = {}
 _LINES: dict[tuple, tuple[float, float, float] | tuple[None, None, None]] = {}
+_FILES: dict[tuple, list] = {}
 
 
 def font_key(prop: FontProperties) -> tuple:
@@ -60,6 +62,15 @@ def text_size(kind: str, s: str, prop: FontProperties, ismath, measure: Callable
     return size
 
 
+def font_files(prop: FontProperties) -> list:
+    """The font files matplotlib draws ``prop`` with, the first first (its
+    ``FontManager._find_fonts_by_props``), for ``get_font``."""
+    key = font_key(prop)
+    if (found := _FILES.get(key)) is None:
+        found = _FILES[key] = fontManager._find_fonts_by_props(prop)
+    return found
+
+
 def line_metrics(prop: FontProperties, dpi: float):
     """(ascent, descent, line gap) of the font ``prop`` finds, in pixels at ``dpi``: what
     ``matplotlib.text.Text._get_layout`` computes itself without the renderer hook (the same
@@ -68,7 +79,7 @@ def line_metrics(prop: FontProperties, dpi: float):
     key = (dpi, font_key(prop))
     if (found := _LINES.get(key)) is None:
         found = _LINES[key] = (None, None, None)
-        font = get_font(fontManager._find_fonts_by_props(prop))
+        font = get_font(font_files(prop))
         for table_name, linegap_key, ascent_key, descent_key in (
                 ('OS/2', 'sTypoLineGap', 'sTypoAscender', 'sTypoDescender'),
                 ('hhea', 'lineGap', 'ascent', 'descent')):

@@ -24,10 +24,11 @@ import math
 from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_mixed import MixedModeRenderer
 from matplotlib.backends.backend_pdf import FigureCanvasPdf, Name, Op, PdfFile, RendererPdf
+from matplotlib.font_manager import get_font
 from matplotlib.path import Path
 from matplotlib.transforms import Affine2D
 
-from .measure import line_metrics, text_size
+from .measure import font_files, line_metrics, text_size
 
 BACKEND = f"module://{__name__}"
 # no creation date, no tool version: the same chart, the same bytes
@@ -48,9 +49,12 @@ class RendererOutlinePdf(RendererPdf):
         text2path = self._text2path
         features = mtext.get_fontfeatures() if mtext is not None else None
         language = mtext.get_language() if mtext is not None else None
-        # the font at the engine's size, as the SVG backend takes it
+        # the font at the engine's size, as the SVG backend takes it (TextToPath._get_font,
+        # its files found once per process)
+        font = get_font(font_files(prop))
+        font.set_size(text2path.FONT_SCALE, text2path.DPI)
         glyphs, outlines, _ = text2path.get_glyphs_with_font(
-            text2path._get_font(prop), s, glyph_map=self._glyphs, return_new_glyphs_only=True,
+            font, s, glyph_map=self._glyphs, return_new_glyphs_only=True,
             features=features, language=language)
         for key, (vertices, codes) in outlines.items():
             # in 1/100 em; 1/10,000 em is precise enough (0.001 pt at 10 pt); a space has none
