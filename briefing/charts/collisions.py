@@ -26,6 +26,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
+from .measure import ink_extents
 from .shaping import quiet_line_metrics
 
 LEADER_FROM = 7.0  # points: a label placed this far from its anchor gets a leader line
@@ -91,16 +92,14 @@ def ink_box(t: Text, renderer) -> Bbox:
     space: its glyphs' outlines (matplotlib's TextPath, in points from the origin on the
     baseline) put at the text's origin - narrower than :func:`label_box`, which holds the font's
     whole line height."""
-    from matplotlib.textpath import TextPath
-
     if t.get_va() != "baseline" or "\n" in t.get_text():
         raise ValueError("ink_box measures one line of text aligned on its baseline")
     box = label_box(t, renderer)
     baseline = t.get_transform().transform(t.get_unitless_position())[1]
-    ink = TextPath((0, 0), t.get_text(), prop=t.get_fontproperties()).get_extents()
+    x0, y0, x1, y1 = ink_extents(t.get_text(), t.get_fontproperties())
     scale = renderer.points_to_pixels(1.0)
-    return Bbox.from_extents(box.x0 + ink.x0 * scale, baseline + ink.y0 * scale,
-                             box.x0 + ink.x1 * scale, baseline + ink.y1 * scale)
+    return Bbox.from_extents(box.x0 + x0 * scale, baseline + y0 * scale,
+                             box.x0 + x1 * scale, baseline + y1 * scale)
 
 
 def text_corners(t: Text, renderer) -> list[tuple[float, float]]:

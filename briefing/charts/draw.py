@@ -26,6 +26,7 @@ from . import shaping as at
 from . import collisions
 from .checks import check_drawable, drawn_text
 from .collisions import Label, Place, add_label, marks_bar
+from .measure import ChartCanvas
 from .pie import _luminance
 
 MM = 1 / 25.4
@@ -86,6 +87,7 @@ def draw(spec, data, store, style, *, lang: str, digits: str, geography: Path) -
     width, height = style.size_mm(spec.chart)
     with matplotlib.rc_context(_rc(style)):
         fig = Figure(figsize=(width * MM, height * MM))
+        ChartCanvas(fig)  # one renderer for the figure's draws, its measures kept
         _layout(fig)
         L = Labeller(fig, spec, style, lang, digits)
         ax = fig.add_subplot()

@@ -24,8 +24,11 @@ import math
 from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_mixed import MixedModeRenderer
 from matplotlib.backends.backend_pdf import FigureCanvasPdf, Name, Op, PdfFile, RendererPdf
+from matplotlib.font_manager import get_font
 from matplotlib.path import Path
 from matplotlib.transforms import Affine2D
+
+from .measure import font_files, line_metrics, text_size
 
 BACKEND = f"module://{__name__}"
 # no creation date, no tool version: the same chart, the same bytes
@@ -46,9 +49,12 @@ class RendererOutlinePdf(RendererPdf):
         text2path = self._text2path
         features = mtext.get_fontfeatures() if mtext is not None else None
         language = mtext.get_language() if mtext is not None else None
-        # the font at the engine's size, as the SVG backend takes it
+        # the font at the engine's size, as the SVG backend takes it (TextToPath._get_font,
+        # its files found once per process)
+        font = get_font(font_files(prop))
+        font.set_size(text2path.FONT_SCALE, text2path.DPI)
         glyphs, outlines, _ = text2path.get_glyphs_with_font(
-            text2path._get_font(prop), s, glyph_map=self._glyphs, return_new_glyphs_only=True,
+            font, s, glyph_map=self._glyphs, return_new_glyphs_only=True,
             features=features, language=language)
         for key, (vertices, codes) in outlines.items():
             # in 1/100 em; 1/10,000 em is precise enough (0.001 pt at 10 pt); a space has none
@@ -67,8 +73,16 @@ class RendererOutlinePdf(RendererPdf):
 
     def get_text_width_height_descent(self, s, prop, ismath):
         # measured as drawn: the outlines at 100 units per em, unhinted, scaled (as the SVG
-        # backend measures its outlines), not the PDF backend's measure at the point size
-        return self._text2path.get_text_width_height_descent(s, prop, ismath)
+        # backend measures its outlines), not the PDF backend's measure at the point size;
+        # once per process (each savefig makes two or three of these renderers)
+        return text_size("text2path", s, prop, ismath,
+                         lambda: self._text2path.get_text_width_height_descent(s, prop, ismath))
+
+    def _get_font_height_metrics(self, prop):
+        # the line metrics Text._get_layout reads from the font, at the 72 dpi print_pdf sets
+        # on the figure, once per process (not matplotlib's PDF hook, which answers only
+        # for the 14 core fonts)
+        return line_metrics(prop, 72)
 
 
 class OutlinePdfFile(PdfFile):

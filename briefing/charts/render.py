@@ -361,6 +361,12 @@ def save_pdf(fig, target) -> None:
     from .outline_pdf import BACKEND, METADATA
     from .shaping import quiet_line_metrics
 
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    if isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
+        # a layout frozen by the label placing: without a layout engine, savefig does not
+        # draw the figure once more before drawing it into the file (that draw lays nothing out)
+        fig.set_layout_engine(None)
     with matplotlib.rc_context({"path.simplify": True}), quiet_line_metrics():
         fig.savefig(target, format="pdf", backend=BACKEND, metadata=METADATA)
 
