@@ -220,12 +220,11 @@ class _Writer:
         oxml_fonts.embed_fonts(self.doc, self.template.parent / "fonts")
 
     def save(self, out_path: Path) -> None:
-        buf = io.BytesIO()
-        self.doc.save(buf)
+        members = oxml.package_members(self.doc.part.package)
         d = self.meta.date
         out_path.parent.mkdir(parents=True, exist_ok=True)
         with open(out_path, "wb") as f:
-            oxml.write_deterministic_zip(buf.getvalue(), f, (d.year, d.month, d.day, 0, 0, 0))
+            oxml.write_deterministic_zip(members, f, (d.year, d.month, d.day, 0, 0, 0))
 
     # ------------------------------------------------------------ targets (first pass)
 

@@ -13,11 +13,11 @@ declared once, in ``_ORDER``, and every insertion goes through :func:`_put`.
 
 from __future__ import annotations
 
-import io
 import zipfile
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from docx.oxml import OxmlElement, parse_xml
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import nsdecls, qn
 
 # ---------------------------------------------------------------- child order (the schema's sequences)
@@ -860,15 +860,44 @@ def strip_core_properties(core) -> None:
 # ---------------------------------------------------------------- package (OPC zip)
 
 
-def write_deterministic_zip(package_bytes: bytes, out, date_time: tuple[int, ...]) -> None:
-    """Re-write a .docx zip with sorted entries, one fixed timestamp and fixed attributes, so
-    the same document gives the same bytes (python-docx stamps entries with the current time)."""
-    src = zipfile.ZipFile(io.BytesIO(package_bytes))
-    names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+def package_members(package) -> dict[str, bytes]:
+    """The members of a python-docx ``OpcPackage`` (zip member name → bytes) exactly as its
+    ``save`` writes them (``[Content_Types].xml``, ``_rels/.rels``, each part and its
+    relationships), without zipping them: :func:`write_deterministic_zip` zips them once.
+
+    Uses the steps of python-docx 1.2's ``PackageWriter.write`` (pinned in pyproject.toml), whose
+    zip writer is fixed inside it."""
+    for part in package.parts:
+        part.before_marshal()
+    members: dict[str, bytes] = {}
+    sink = _MemberSink(members)
+    parts = list(package.parts)
+    PackageWriter._write_content_types_stream(sink, parts)
+    PackageWriter._write_pkg_rels(sink, package.rels)
+    PackageWriter._write_parts(sink, parts)
+    return members
+
+
+class _MemberSink:
+    """Stands for python-docx's physical package writer: keeps what it is given."""
+
+    def __init__(self, members: dict[str, bytes]):
+        self._members = members
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        self._members[pack_uri.membername] = blob
+
+
+def write_deterministic_zip(members: Mapping[str, bytes], out,
+                            date_time: tuple[int, ...]) -> None:
+    """Zip a package's ``members`` (:func:`package_members`) with sorted entries, one fixed
+    timestamp and fixed attributes, so the same document gives the same bytes (python-docx
+    would stamp entries with the current time)."""
+    names = sorted(members, key=lambda n: (n != "[Content_Types].xml", n))
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for name in names:
             info = zipfile.ZipInfo(name, date_time=date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 0
-            dst.writestr(info, src.read(name))
+            dst.writestr(info, members[name])
