@@ -205,6 +205,7 @@ class _Writer:
     heading_abstracts: dict[tuple, int] = field(default_factory=dict)
     source_marks: set[str] = field(default_factory=set)  # the _Src_ bookmark names written
     run_fonts: dict[tuple, str | None] = field(default_factory=dict)  # (style, char style, rtl)
+    char_faces: dict[tuple, str | None] = field(default_factory=dict)  # (char, run font) → face
 
     def __post_init__(self):
         self.meta = self.book.meta
@@ -724,9 +725,14 @@ class _Writer:
         pieces name the face that draws them (:meth:`_face_for`), the others None. A heading in
         Noto Sans Arabic has no «(», «)», «/», «–» or «−», which Word and LibreOffice would draw
         in a system font."""
+        cover = self.coverage.get(font)
+        if cover is None or cover.issuperset(map(ord, text)):  # the common case: all drawn
+            return [(text, None)] if text else []
         pieces: list[tuple[str, str | None]] = []
         for char in text:
-            family = self._face_for(char, font)
+            if (char, font) not in self.char_faces:
+                self.char_faces[char, font] = self._face_for(char, font)
+            family = self.char_faces[char, font]
             if pieces and pieces[-1][1] == family:
                 pieces[-1] = (pieces[-1][0] + char, family)
             else:
