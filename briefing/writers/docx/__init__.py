@@ -707,17 +707,17 @@ class _Writer:
         text = _RTL_NUMBER.sub(f"{RLM}\\1{RLM}", text)
         for piece, family in self._font_pieces(text, self._run_font(p._p.style, style,
                                                                     scope.rtl)):
-            r = p.add_run(piece)
+            r = oxml.add_text_run(p._p, piece)
             if style:
-                r._r.style = self.style_ids(style, WD_STYLE_TYPE.CHARACTER)
+                r.style = self.style_ids(style, WD_STYLE_TYPE.CHARACTER)
             if family:
-                oxml.set_run_font(r._r, family)
+                oxml.set_run_font(r, family)
             if "link" in marks and marks & {"strong", "emph"}:
                 # one character style per run: a link keeps its bold and italic as direct
                 # formatting
-                oxml.set_bold_italic(r._r, bold="strong" in marks, italic="emph" in marks)
-            self._run_direction(r._r, scope.rtl)
-            runs.append(r._r)
+                oxml.set_bold_italic(r, bold="strong" in marks, italic="emph" in marks)
+            self._run_direction(r, scope.rtl)
+            runs.append(r)
         return runs
 
     def _font_pieces(self, text: str, font: str | None) -> list[tuple[str, str | None]]:

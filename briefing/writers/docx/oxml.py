@@ -482,6 +482,19 @@ def new_paragraph(container):
     return p
 
 
+def add_text_run(p, text: str):
+    """Append a run of ``text`` to paragraph element ``p`` and return its ``w:r``: what
+    python-docx's ``Paragraph.add_run(text)`` writes (one ``w:t``, ``xml:space="preserve"``
+    when the text starts or ends with a space), without its pass over every character, which
+    only tabs and line breaks need (``w:tab``, ``w:br``: python-docx writes those)."""
+    r = p.add_r()
+    if "\t" in text or "\r" in text or "\n" in text:
+        r.text = text
+    elif text:
+        r.add_t(text)
+    return r
+
+
 # ---------------------------------------------------------------- numbering (§17.9)
 
 def abstract_num(abstract_id: int, ordered: bool, num_fmt: str = "decimal",
