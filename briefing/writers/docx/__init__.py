@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -38,7 +39,6 @@ from docx.section import Section
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph as DocxParagraph
-from docx.text.run import Run as DocxRun
 
 from ...model import (BULLETS, Book, Code, CrossRef, Div, Emph, Figure, Footnote, Heading,
                       LineBreak, Link, ListBlock, Paragraph, Part, Quote, Strong, Table, Text,
@@ -99,17 +99,41 @@ class _Scope:
     in_note: bool = False
 
 
+# ---------------------------------------------------------------- style ids
+
+
+class _StyleIds:
+    """The ``w:styleId`` a style name stands for, as python-docx's ``Styles.get_style_id`` gives
+    it (None for the default style of its type; KeyError for an unknown name, ValueError for a
+    style of another type), looked up once per name and type: python-docx scans every style of
+    the template for the type's default on each lookup. The writer changes no style's name, id,
+    type or default flag."""
+
+    def __init__(self, styles):
+        self._styles = styles
+        self._ids: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}
+
+    def __call__(self, name: str, style_type=WD_STYLE_TYPE.PARAGRAPH) -> str | None:
+        key = (name, style_type)
+        if key not in self._ids:
+            self._ids[key] = self._styles.get_style_id(name, style_type)
+        return self._ids[key]
+
+
 # ---------------------------------------------------------------- flows: where blocks go
 
 
 class _BodyFlow:
     """The main story: paragraphs and tables are appended before the final ``w:sectPr``."""
 
-    def __init__(self, document):
+    def __init__(self, document, style_ids: _StyleIds):
         self._doc = document
+        self._style_ids = style_ids
 
     def paragraph(self, style: str) -> DocxParagraph:
-        return self._doc.add_paragraph(style=style)
+        p = self._doc.add_paragraph()
+        p._p.style = self._style_ids(style)
+        return p
 
     def table(self, rows: int, cols: int):
         return self._doc.add_table(rows=rows, cols=cols)
@@ -118,17 +142,19 @@ class _BodyFlow:
 class _CellFlow:
     """A table cell, which starts with one empty paragraph that the first block reuses."""
 
-    def __init__(self, cell):
+    def __init__(self, cell, style_ids: _StyleIds):
         self._cell = cell
+        self._style_ids = style_ids
         self._fresh = True
 
     def paragraph(self, style: str) -> DocxParagraph:
         if self._fresh:
             self._fresh = False
             p = self._cell.paragraphs[0]
-            p.style = style
-            return p
-        return self._cell.add_paragraph(style=style)
+        else:
+            p = self._cell.add_paragraph()
+        p._p.style = self._style_ids(style)
+        return p
 
     def table(self, rows: int, cols: int):
         raise ValueError("a table inside a table cell cannot be written")
@@ -137,14 +163,16 @@ class _CellFlow:
 class _FootnoteFlow:
     """One ``w:footnote``: its first paragraph opens with the footnote's own number mark."""
 
-    def __init__(self, footnote, story, on_first: Callable[[DocxParagraph], None]):
+    def __init__(self, footnote, story, on_first: Callable[[DocxParagraph], None],
+                 style_ids: _StyleIds):
         self._footnote = footnote
         self.part = story  # python-docx proxies find styles and relationships through .part
         self._on_first = on_first
+        self._style_ids = style_ids
 
     def paragraph(self, style: str) -> DocxParagraph:
         p = DocxParagraph(oxml.new_paragraph(self._footnote), self)
-        p.style = style
+        p._p.style = self._style_ids(style)
         if self._on_first is not None:
             first, self._on_first = self._on_first, None
             first(p)
@@ -177,11 +205,13 @@ class _Writer:
     heading_abstracts: dict[tuple, int] = field(default_factory=dict)
     source_marks: set[str] = field(default_factory=set)  # the _Src_ bookmark names written
     run_fonts: dict[tuple, str | None] = field(default_factory=dict)  # (style, char style, rtl)
+    char_faces: dict[tuple, str | None] = field(default_factory=dict)  # (char, run font) → face
 
     def __post_init__(self):
         self.meta = self.book.meta
         self.doc = Document(str(self.template))
-        self.body = _BodyFlow(self.doc)
+        self.style_ids = _StyleIds(self.doc.styles)
+        self.body = _BodyFlow(self.doc, self.style_ids)
         self.footnotes = None  # the w:footnotes element, created with the first note
         self.footnotes_part = None
         g = self.book.page  # the model's page geometry, which the PDF lays out too
@@ -220,12 +250,11 @@ class _Writer:
         oxml_fonts.embed_fonts(self.doc, self.template.parent / "fonts")
 
     def save(self, out_path: Path) -> None:
-        buf = io.BytesIO()
-        self.doc.save(buf)
+        members = oxml.package_members(self.doc.part.package)
         d = self.meta.date
         out_path.parent.mkdir(parents=True, exist_ok=True)
         with open(out_path, "wb") as f:
-            oxml.write_deterministic_zip(buf.getvalue(), f, (d.year, d.month, d.day, 0, 0, 0))
+            oxml.write_deterministic_zip(members, f, (d.year, d.month, d.day, 0, 0, 0))
 
     # ------------------------------------------------------------ targets (first pass)
 
@@ -302,7 +331,7 @@ class _Writer:
         header = section.header
         header.is_linked_to_previous = False
         p = header.paragraphs[0]
-        p.style = "Header"
+        p._p.style = self.style_ids("Header")
         self._direction(p, rtl)
         r = p.add_run(text)
         self._run_direction(r._r, rtl)
@@ -312,7 +341,7 @@ class _Writer:
         footer = section.footer
         footer.is_linked_to_previous = False
         p = footer.paragraphs[0]
-        p.style = "Footer"
+        p._p.style = self.style_ids("Footer")
         self._direction(p, rtl)
         self._field(p, "PAGE", "1", replace(self.book_scope, rtl=rtl))
 
@@ -498,7 +527,7 @@ class _Writer:
                 style = ("Table Heading" if is_header else
                          "Table Number" if numeric else "Table Text")
                 s = replace(cell_scope, rtl=False) if numeric else cell_scope
-                p = _CellFlow(tr.cells[c]).paragraph(style)
+                p = _CellFlow(tr.cells[c], self.style_ids).paragraph(style)
                 self._direction(p, s.rtl)
                 runs = self._inlines(p, content, s)
                 if numeric and scope.lang == "ar":
@@ -676,16 +705,19 @@ class _Writer:
         style = _char_style(marks)
         runs = []
         text = _RTL_NUMBER.sub(f"{RLM}\\1{RLM}", text)
-        for piece, family in self._font_pieces(text, self._run_font(p.style, style, scope.rtl)):
-            r = p.add_run(piece, style)
+        for piece, family in self._font_pieces(text, self._run_font(p._p.style, style,
+                                                                    scope.rtl)):
+            r = oxml.add_text_run(p._p, piece)
+            if style:
+                r.style = self.style_ids(style, WD_STYLE_TYPE.CHARACTER)
             if family:
-                oxml.set_run_font(r._r, family)
+                oxml.set_run_font(r, family)
             if "link" in marks and marks & {"strong", "emph"}:
                 # one character style per run: a link keeps its bold and italic as direct
                 # formatting
-                oxml.set_bold_italic(r._r, bold="strong" in marks, italic="emph" in marks)
-            self._run_direction(r._r, scope.rtl)
-            runs.append(r._r)
+                oxml.set_bold_italic(r, bold="strong" in marks, italic="emph" in marks)
+            self._run_direction(r, scope.rtl)
+            runs.append(r)
         return runs
 
     def _font_pieces(self, text: str, font: str | None) -> list[tuple[str, str | None]]:
@@ -693,9 +725,14 @@ class _Writer:
         pieces name the face that draws them (:meth:`_face_for`), the others None. A heading in
         Noto Sans Arabic has no «(», «)», «/», «–» or «−», which Word and LibreOffice would draw
         in a system font."""
+        cover = self.coverage.get(font)
+        if cover is None or cover.issuperset(map(ord, text)):  # the common case: all drawn
+            return [(text, None)] if text else []
         pieces: list[tuple[str, str | None]] = []
         for char in text:
-            family = self._face_for(char, font)
+            if (char, font) not in self.char_faces:
+                self.char_faces[char, font] = self._face_for(char, font)
+            family = self.char_faces[char, font]
             if pieces and pieces[-1][1] == family:
                 pieces[-1] = (pieces[-1][0] + char, family)
             else:
@@ -713,13 +750,15 @@ class _Writer:
         return next((face for face in self.fallback_faces
                      if shown <= self.coverage.get(face, frozenset())), None)
 
-    def _run_font(self, style, char_style: str | None, rtl: bool) -> str | None:
-        """The font a run in paragraph style ``style`` and ``char_style`` is drawn in (its
-        complex-script font when right to left, else its Latin one): the character style's, else
-        the paragraph style's, through their ``basedOn`` chains, else the document defaults'."""
-        style = style if style is not None else self.doc.styles["Normal"]
-        key = (style.style_id, char_style, rtl)
+    def _run_font(self, style_id: str | None, char_style: str | None,
+                  rtl: bool) -> str | None:
+        """The font a run in the paragraph style of id ``style_id`` (None: the default) and
+        ``char_style`` is drawn in (its complex-script font when right to left, else its Latin
+        one): the character style's, else the paragraph style's, through their ``basedOn``
+        chains, else the document defaults'."""
+        key = (style_id, char_style, rtl)
         if key not in self.run_fonts:
+            style = self.doc.part.get_style(style_id, WD_STYLE_TYPE.PARAGRAPH)
             slots = [None, None]
             chain = [self.doc.styles[char_style]] if char_style else []
             chain.append(style)
@@ -738,7 +777,7 @@ class _Writer:
         """Append bare runs built by :mod:`oxml`, styled and marked right-to-left like text."""
         for r in oxml.append_runs(p._p, elements):
             if style:
-                DocxRun(r, p).style = style
+                r.style = self.style_ids(style, WD_STYLE_TYPE.CHARACTER)
             self._run_direction(r, scope.rtl)
         return elements
 
@@ -801,7 +840,7 @@ class _Writer:
             self._runs(p, [oxml.footnote_ref_mark_run()], inner, style="footnote reference")
             self._text(p, " ", inner)
 
-        flow = _FootnoteFlow(fn, self.footnotes_part, number_mark)
+        flow = _FootnoteFlow(fn, self.footnotes_part, number_mark, self.style_ids)
         for block in note.blocks:
             self.block(flow, block, inner)
         if not note.blocks:
@@ -821,7 +860,7 @@ class _Writer:
         # each level's number as shown (a digit for each %N) against its heading style's font
         fonts = [self._face_for(
             re.sub("%[0-9]", "0" if scheme.num_fmt == "decimal" else "\u0660", text),
-            self._run_font(self.doc.styles[HEADING_STYLES[level + 2]], None, rtl))
+            self._run_font(self.style_ids(HEADING_STYLES[level + 2]), None, rtl))
             for level, text in enumerate(scheme.level_texts)]
         key = (scheme.level_texts, scheme.num_fmt, tuple(fonts))
         if key not in self.heading_abstracts:

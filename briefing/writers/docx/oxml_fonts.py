@@ -35,6 +35,7 @@ from docx.opc.part import Part, XmlPart
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 
+from ...fonts import font_facts
 from . import oxml
 
 
@@ -70,34 +71,38 @@ class Face:
 def bundled_faces(fonts_dir: Path) -> dict[str, dict[str, Face]]:
     """Family name → slot (``Regular``, ``Bold``, ``Italic``, ``BoldItalic``) → face, for the
     ``*.ttf``/``*.otf`` files of ``fonts_dir``. The slot comes from OS/2 ``fsSelection`` (bit 0
-    italic, bit 5 bold); the first file in name order wins a slot."""
-    from fontTools.ttLib import TTFont
-
+    italic, bit 5 bold); the first file in name order wins a slot. What each file says is kept in
+    the user's cache (:func:`briefing.fonts.font_facts`)."""
     out: dict[str, dict[str, Face]] = {}
     for path in sorted(fonts_dir.glob("*.ttf")) + sorted(fonts_dir.glob("*.otf")):
-        font = TTFont(path, lazy=True)
-        os2 = font["OS/2"]
-        bold, italic = bool(os2.fsSelection & 0x20), bool(os2.fsSelection & 0x01)
-        slot = ("Bold" if bold else "") + ("Italic" if italic else "") or "Regular"
-        p = os2.panose
-        panose = "".join(f"{getattr(p, k):02X}" for k in (
-            "bFamilyType", "bSerifStyle", "bWeight", "bProportion", "bContrast",
-            "bStrokeVariation", "bArmStyle", "bLetterForm", "bMidline", "bXHeight"))
-        # sFamilyClass high byte: 1-7 serif classes, 8 sans serif (OpenType OS/2 spec); when
-        # unset, PANOSE Latin Text (family type 2) serif styles 11-13 are the sans serifs
-        klass = os2.sFamilyClass >> 8
-        if klass == 0 and p.bFamilyType == 2:
-            klass = 8 if p.bSerifStyle in (11, 12, 13) else 1
-        family_class = "roman" if 1 <= klass <= 7 else "swiss" if klass == 8 else "auto"
-        sig = tuple(f"{v:08X}" for v in (
-            os2.ulUnicodeRange1, os2.ulUnicodeRange2, os2.ulUnicodeRange3,
-            os2.ulUnicodeRange4, getattr(os2, "ulCodePageRange1", 0),
-            getattr(os2, "ulCodePageRange2", 0)))
-        family = font["name"].getBestFamilyName()
-        font.close()
+        family, slot, panose, family_class, sig, fs_type = font_facts(path, "docx-face",
+                                                                      _face_facts)
         out.setdefault(family, {}).setdefault(slot, Face(
-            path, family, slot, panose, family_class, sig, os2.fsType))
+            path, family, slot, panose, family_class, tuple(sig), fs_type))
     return out
+
+
+def _face_facts(font) -> list:
+    """A font's family, slot, panose, family class, signature and fsType (:class:`Face`), from
+    a fontTools ``TTFont``, JSON-able."""
+    os2 = font["OS/2"]
+    bold, italic = bool(os2.fsSelection & 0x20), bool(os2.fsSelection & 0x01)
+    slot = ("Bold" if bold else "") + ("Italic" if italic else "") or "Regular"
+    p = os2.panose
+    panose = "".join(f"{getattr(p, k):02X}" for k in (
+        "bFamilyType", "bSerifStyle", "bWeight", "bProportion", "bContrast",
+        "bStrokeVariation", "bArmStyle", "bLetterForm", "bMidline", "bXHeight"))
+    # sFamilyClass high byte: 1-7 serif classes, 8 sans serif (OpenType OS/2 spec); when
+    # unset, PANOSE Latin Text (family type 2) serif styles 11-13 are the sans serifs
+    klass = os2.sFamilyClass >> 8
+    if klass == 0 and p.bFamilyType == 2:
+        klass = 8 if p.bSerifStyle in (11, 12, 13) else 1
+    family_class = "roman" if 1 <= klass <= 7 else "swiss" if klass == 8 else "auto"
+    sig = [f"{v:08X}" for v in (
+        os2.ulUnicodeRange1, os2.ulUnicodeRange2, os2.ulUnicodeRange3,
+        os2.ulUnicodeRange4, getattr(os2, "ulCodePageRange1", 0),
+        getattr(os2, "ulCodePageRange2", 0))]
+    return [font["name"].getBestFamilyName(), slot, panose, family_class, sig, os2.fsType]
 
 
 def font_key(data: bytes) -> str:
