@@ -42,10 +42,16 @@ from __future__ import annotations
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import (MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact,
                      InvalidOperation, Rounded, localcontext)
+from functools import lru_cache
 from typing import Iterator
+
+from pydyf import _to_bytes
+
+from .glyph_aliases import alias, set_text
+from .text_layer import (_TJ_PART, _font_texts, _pdf_text_string, _tj_operand,
+                         weasyprint_fingerprints)
 
 # SHA-256 (first 16 hex digits, :func:`text_layer.weasyprint_fingerprints`) of the WeasyPrint code
 # this module relies on: what draw_first_line draws and in which order, how the box is found
@@ -190,8 +196,6 @@ _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact, Ro
 
 def _exact(number) -> Decimal:
     """A number as pydyf or WeasyPrint wrote it into the stream, exactly."""
-    from pydyf import _to_bytes
-
     return Decimal(number if isinstance(number, str) else _to_bytes(number).decode())
 
 
@@ -206,7 +210,7 @@ def _decimal(value: Decimal) -> str:
 # ---------------------------------------------------------------- one text box
 
 
-@dataclass
+@dataclass(slots=True)
 class _Token:
     """A glyph (``glyph`` its id) or a TJ adjustment (``number``, as written) of a text box, in
     the order WeasyPrint drew them, with the font and rise in force."""
@@ -221,9 +225,8 @@ class _Token:
 def _tokens(calls) -> list[_Token] | None:
     """The text box's glyphs and adjustments from the recorded stream calls; None if they hold
     anything else than this module knows how to redraw."""
-    from .text_layer import _TJ_PART
-
     tokens, font, rise = [], None, 0
+    append = tokens.append  # a loop rather than a generator: run for every glyph drawn
     for name, args in calls:
         if name == "Tf":
             font = args
@@ -234,11 +237,11 @@ def _tokens(calls) -> list[_Token] | None:
                 return None
             for hexes, number in _TJ_PART.findall(args[0]):
                 if number:
-                    tokens.append(_Token(None, number, font, rise))
+                    append(_Token(None, number, font, rise))
                 if len(hexes) % 4:
                     return None
-                tokens.extend(_Token(int(hexes[i:i + 4], 16), None, font, rise)
-                              for i in range(0, len(hexes), 4))
+                for i in range(0, len(hexes), 4):
+                    append(_Token(int(hexes[i:i + 4], 16), None, font, rise))
         elif name != "Tm":
             return None
     return tokens
@@ -286,8 +289,6 @@ def _font(stream, font_hash):
 def redraw(stream, textbox, calls) -> None:
     """Write a text box's recorded stream calls (``(name, args)``: "Tm", "Tf", "TJ", "Ts") to
     ``stream``, in pypdf's logical order where it differs from the drawing order."""
-    from .text_layer import _font_texts
-
     rtl = getattr(stream, "_briefing_pypdf_rtl", False)
     tokens = _tokens(calls)
     clusters, cluster_texts = _pango_clusters(textbox) if tokens else (None, {})
@@ -494,8 +495,6 @@ def _alias_word(tokens, fonts, said, by_key, logical, groups) -> list[tuple[list
     ``/ActualText`` span of that text (poppler then sees no gap in the word where the others
     read as nothing); a one-glyph cluster of a mirrored character reads as the character.
     Returns the spans: (token indexes, text)."""
-    from .glyph_aliases import alias
-
     spans = []
     for group, group_text, _ in groups:
         indexes = [i for c in group for i in by_key[logical[c]]]
@@ -525,8 +524,6 @@ def _join_hyphenated(stream, calls, textbox, tokens, fonts, by_key, logical, tex
     rest of the word (after «-» if the hyphen is the word's own, as in «cross-border»), and
     the rest, at the start of the next line of the same element, as nothing (ISO 32000-1
     14.9.4 replaces the hyphen in the same way). Left-to-right lines only."""
-    from .glyph_aliases import alias, set_text
-
     if RTL in directions or not logical:
         return
     element = getattr(textbox, "element", None)
@@ -570,8 +567,6 @@ def _same_line(stream, calls, font) -> bool:
 def _replay(stream, calls, tokens=None) -> None:
     """Write the recorded calls as WeasyPrint made them; with ``tokens`` (:func:`_tokens` of
     the calls), each glyph that has an alias code drawn by it."""
-    from .text_layer import _TJ_PART, _tj_operand
-
     if tokens is not None and not any(t.code is not None for t in tokens):
         tokens = None
     start = 0
@@ -582,8 +577,7 @@ def _replay(stream, calls, tokens=None) -> None:
             args = (_tj_operand([t.number if t.glyph is None else t.code or t.glyph
                                  for t in tokens[start:start + count]]),)
             start += count
-        {"Tm": stream.set_text_matrix, "Tf": stream.set_font_size,
-         "TJ": stream.show_text, "Ts": stream.set_text_rise}[name](*args)
+        getattr(stream, _METHODS[name])(*args)
 
 
 def _moved_matrix(calls, tokens, fonts, index: int) -> bytes:
@@ -608,8 +602,6 @@ def _draw_pieces(stream, calls, tokens, fonts, pieces, spans) -> None:
     """Draw ``pieces`` (token indexes in drawing order, whether pypdf must start a new run) each
     where its glyphs were, each glyph by its alias code if it has one, the tokens of each of
     ``spans`` ((token indexes, text), drawn one after the other) in an ``/ActualText`` span."""
-    from .text_layer import _pdf_text_string, _tj_operand
-
     span_of = {i: n for n, (indexes, _) in enumerate(spans) for i in indexes}
     pen, rise = None, 0  # the token the pen is before; None: no Tm yet
 
@@ -650,6 +642,10 @@ def _draw_pieces(stream, calls, tokens, fonts, pieces, spans) -> None:
 
 # ---------------------------------------------------------------- the hook
 
+# the stream methods draw_first_line calls, recorded as the operators they write
+_METHODS = {"Tm": "set_text_matrix", "Tf": "set_font_size", "TJ": "show_text",
+            "Ts": "set_text_rise"}
+
 
 @contextmanager
 def logical_reading_order() -> Iterator[None]:
@@ -658,23 +654,19 @@ def logical_reading_order() -> Iterator[None]:
     Raises ``RuntimeError`` if the installed WeasyPrint's code differs from :data:`RELIED_ON`."""
     import weasyprint.draw.text as draw_text
 
-    from .text_layer import weasyprint_fingerprints
-
     if weasyprint_fingerprints(RELIED_ON) != RELIED_ON:
         raise RuntimeError("the installed WeasyPrint is not the one briefing.writers.pdf."
                            "reading_order was written for (see RELIED_ON there)")
     original = draw_text.draw_first_line
-    names = {"set_text_matrix": "Tm", "set_font_size": "Tf", "show_text": "TJ",
-             "set_text_rise": "Ts"}
 
     def draw_first_line(stream, textbox, *args):
         calls = []
-        for method, name in names.items():
+        for name, method in _METHODS.items():
             setattr(stream, method, lambda *values, name=name: calls.append((name, values)))
         try:
             result = original(stream, textbox, *args)
         finally:
-            for method in names:
+            for method in _METHODS.values():
                 delattr(stream, method)
         redraw(stream, textbox, calls)
         return result
