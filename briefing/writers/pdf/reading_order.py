@@ -253,15 +253,15 @@ def _pango_clusters(textbox) -> tuple[list[tuple[int, int]], dict[int, str]]:
     from weasyprint.text.ffi import ffi, pango
 
     first_line, _ = textbox.pango_layout.get_first_line()
-    clusters, run, number = [], first_line.runs, 0
+    clusters, run, number, empty = [], first_line.runs, 0, pango.PANGO_GLYPH_EMPTY
     while run != ffi.NULL:
         glyph_item = run.data
         run, number = run.next, number + 1
         glyphs = glyph_item.glyphs
-        offset = glyph_item.item.offset
+        offset, infos, logs = glyph_item.item.offset, glyphs.glyphs, glyphs.log_clusters
         for i in range(glyphs.num_glyphs):
-            if glyphs.glyphs[i].glyph != pango.PANGO_GLYPH_EMPTY:
-                clusters.append((number, offset + glyphs.log_clusters[i]))
+            if infos[i].glyph != empty:
+                clusters.append((number, offset + logs[i]))
     utf8 = textbox.pango_layout.text.encode()
     starts = sorted({start for _, start in clusters})
     ends = starts[1:] + [first_line.start_index + first_line.length]
@@ -293,7 +293,7 @@ def redraw(stream, textbox, calls) -> None:
     tokens = _tokens(calls)
     clusters, cluster_texts = _pango_clusters(textbox) if tokens else (None, {})
     glyphs = [t for t in tokens or () if t.glyph is not None]
-    fonts = {key: _font(stream, key) for key in dict.fromkeys(t.font[0] for t in glyphs)}
+    fonts = {key: _font(stream, key) for key in {t.font[0] for t in glyphs}}
     same_line = bool(glyphs) and _same_line(stream, calls, glyphs[0].font)
     if (not glyphs or clusters is None or len(clusters) != len(glyphs)
             or any(f is None or f.bitmap for f in fonts.values())):
@@ -325,7 +325,7 @@ def redraw(stream, textbox, calls) -> None:
     directions = [cluster_direction(glyph_texts[key]) for key in logical]
     place = {key: n for n, key in enumerate(order)}
     visual = [place[key] for key in logical]
-    spaces = [all(text.isspace() for text in glyph_texts[key]) for key in logical]
+    spaces = [all(map(str.isspace, glyph_texts[key])) for key in logical]
     texts = [_logical_text(cluster_texts[key[1]]) for key in logical]
     found = _plan_words(directions, visual, spaces, texts, rtl)
     if found is None:
@@ -490,11 +490,10 @@ def word_units(unit: list[int], texts: list[str], directions: list[str]
 
 def _alias_word(tokens, fonts, said, by_key, logical, groups) -> list[tuple[list[int], str]]:
     """Give a word's glyphs (``said``: the text of each, by token index) the alias codes
-    :func:`word_units` asks for: a group of several
-    clusters reads as its text from its first glyph and as nothing from the others, inside an
-    ``/ActualText`` span of that text (poppler then sees no gap in the word where the others
-    read as nothing); a one-glyph cluster of a mirrored character reads as the character.
-    Returns the spans: (token indexes, text)."""
+    :func:`word_units` asks for: a group of several clusters reads as its text from its first
+    glyph and as nothing from the others, inside an ``/ActualText`` span of that text (poppler
+    then sees no gap in the word where the others read as nothing); a one-glyph cluster of a
+    mirrored character reads as the character. Returns the spans: (token indexes, text)."""
     spans = []
     for group, group_text, _ in groups:
         indexes = [i for c in group for i in by_key[logical[c]]]
@@ -587,7 +586,9 @@ def _moved_matrix(calls, tokens, fonts, index: int) -> bytes:
     written, as the renderer adds them up."""
     a, b, c, d, e, f = (_exact(v) for v in next(args for name, args in calls if name == "Tm"))
     with localcontext(_EXACT):
-        advances: dict = {}  # thousandths of the font size, by font size
+        # thousandths of the font size, by font size (the /W widths are integers: WeasyPrint
+        # rounds them)
+        advances: dict = {}
         for token in tokens[:index]:
             advance = (fonts[token.font[0]].widths[token.glyph] if token.glyph is not None
                        else -_exact(token.number))
