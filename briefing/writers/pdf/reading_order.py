@@ -160,6 +160,8 @@ def broken_words(drawn: list[int], visual: list[int], spaces: list[bool]) -> dic
     cluster is a space. A word mixing directions («(66%)», «2023م», «“كلمة”») cannot be drawn
     in an order both pypdf and poppler read right: :func:`_plan_words` decides."""
     by_place = sorted(range(len(visual)), key=visual.__getitem__)
+    if drawn == by_place:  # drawn left to right: every word whole (most boxes)
+        return {}
     word, words = 0, [None] * len(visual)
     for cluster in by_place:
         word += spaces[cluster]
