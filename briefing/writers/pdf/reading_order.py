@@ -39,10 +39,19 @@ in :data:`RELIED_ON` (``tests/writers/test_pdf_reading_order.py``).
 
 from __future__ import annotations
 
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
-from fractions import Fraction
+from decimal import (MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact,
+                     InvalidOperation, Rounded, localcontext)
+from functools import lru_cache
 from typing import Iterator
+
+from pydyf import _to_bytes
+
+from .glyph_aliases import alias, set_text
+from .text_layer import (_TJ_PART, _font_texts, _pdf_text_string, _tj_operand,
+                         weasyprint_fingerprints)
 
 # SHA-256 (first 16 hex digits, :func:`text_layer.weasyprint_fingerprints`) of the WeasyPrint code
 # this module relies on: what draw_first_line draws and in which order, how the box is found
@@ -71,6 +80,7 @@ MIXED = {True: "XR", False: "XL", None: "XN"}
 GUILLEMETS = set("«»")
 
 
+@lru_cache(maxsize=4096)  # called for every glyph drawn, of a few hundred texts
 def pypdf_direction(text: str) -> str:
     """The direction pypdf gives a glyph that reads as ``text``: RTL, LTR or NEUTRAL."""
     if len(text) != 1 or any(low <= text <= high for low, high in _NEUTRAL):
@@ -81,7 +91,11 @@ def pypdf_direction(text: str) -> str:
 def cluster_direction(texts: list[str]) -> str:
     """The direction of a cluster whose glyphs read as ``texts`` (drawn in this order): its
     first glyph that is not neutral decides, as it does for pypdf."""
-    return next((d for d in map(pypdf_direction, texts) if d != NEUTRAL), NEUTRAL)
+    for text in texts:
+        direction = pypdf_direction(text)
+        if direction != NEUTRAL:
+            return direction
+    return NEUTRAL
 
 
 def plan(directions: list[str], rtl_before: bool) -> tuple[list[list[int]], list[bool], bool]:
@@ -146,6 +160,8 @@ def broken_words(drawn: list[int], visual: list[int], spaces: list[bool]) -> dic
     cluster is a space. A word mixing directions («(66%)», «2023م», «“كلمة”») cannot be drawn
     in an order both pypdf and poppler read right: :func:`_plan_words` decides."""
     by_place = sorted(range(len(visual)), key=visual.__getitem__)
+    if drawn == by_place:  # drawn left to right: every word whole (most boxes)
+        return {}
     word, words = 0, [None] * len(visual)
     for cluster in by_place:
         word += spaces[cluster]
@@ -174,28 +190,29 @@ def _rtl_end(directions: list[str], start: int, rtl: bool) -> int:
 # ---------------------------------------------------------------- exact numbers
 
 
-def _exact(number) -> Fraction:
+# exact decimal arithmetic: enough digits for any sum or product of the numbers in a stream, and
+# an error rather than a rounded result (the Python documentation's recipe, decimal module)
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact, Rounded,
+                                                                       InvalidOperation])
+
+
+def _exact(number) -> Decimal:
     """A number as pydyf or WeasyPrint wrote it into the stream, exactly."""
-    from pydyf import _to_bytes
-
-    return Fraction(number if isinstance(number, str) else _to_bytes(number).decode())
+    return Decimal(number if isinstance(number, str) else _to_bytes(number).decode())
 
 
-def _decimal(value: Fraction) -> str:
-    """A fraction whose denominator divides a power of ten, written exactly in decimals."""
-    digits = 0
-    while (value * 10 ** digits).denominator != 1:
-        digits += 1
-    scaled = abs(value.numerator * 10 ** digits // value.denominator)
-    text = str(scaled).rjust(digits + 1, "0")
-    whole, decimals = text[:len(text) - digits], text[len(text) - digits:].rstrip("0")
-    return ("-" if value < 0 else "") + whole + ("." + decimals if decimals else "")
+def _decimal(value: Decimal) -> str:
+    """A number written in decimals, exactly, without an exponent or trailing zeros."""
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 # ---------------------------------------------------------------- one text box
 
 
-@dataclass
+@dataclass(slots=True)
 class _Token:
     """A glyph (``glyph`` its id) or a TJ adjustment (``number``, as written) of a text box, in
     the order WeasyPrint drew them, with the font and rise in force."""
@@ -210,9 +227,8 @@ class _Token:
 def _tokens(calls) -> list[_Token] | None:
     """The text box's glyphs and adjustments from the recorded stream calls; None if they hold
     anything else than this module knows how to redraw."""
-    from .text_layer import _TJ_PART
-
     tokens, font, rise = [], None, 0
+    append = tokens.append  # a loop rather than a generator: run for every glyph drawn
     for name, args in calls:
         if name == "Tf":
             font = args
@@ -223,11 +239,11 @@ def _tokens(calls) -> list[_Token] | None:
                 return None
             for hexes, number in _TJ_PART.findall(args[0]):
                 if number:
-                    tokens.append(_Token(None, number, font, rise))
+                    append(_Token(None, number, font, rise))
                 if len(hexes) % 4:
                     return None
-                tokens.extend(_Token(int(hexes[i:i + 4], 16), None, font, rise)
-                              for i in range(0, len(hexes), 4))
+                for i in range(0, len(hexes), 4):
+                    append(_Token(int(hexes[i:i + 4], 16), None, font, rise))
         elif name != "Tm":
             return None
     return tokens
@@ -239,15 +255,15 @@ def _pango_clusters(textbox) -> tuple[list[tuple[int, int]], dict[int, str]]:
     from weasyprint.text.ffi import ffi, pango
 
     first_line, _ = textbox.pango_layout.get_first_line()
-    clusters, run, number = [], first_line.runs, 0
+    clusters, run, number, empty = [], first_line.runs, 0, pango.PANGO_GLYPH_EMPTY
     while run != ffi.NULL:
         glyph_item = run.data
         run, number = run.next, number + 1
         glyphs = glyph_item.glyphs
-        offset = glyph_item.item.offset
+        offset, infos, logs = glyph_item.item.offset, glyphs.glyphs, glyphs.log_clusters
         for i in range(glyphs.num_glyphs):
-            if glyphs.glyphs[i].glyph != pango.PANGO_GLYPH_EMPTY:
-                clusters.append((number, offset + glyphs.log_clusters[i]))
+            if infos[i].glyph != empty:
+                clusters.append((number, offset + logs[i]))
     utf8 = textbox.pango_layout.text.encode()
     starts = sorted({start for _, start in clusters})
     ends = starts[1:] + [first_line.start_index + first_line.length]
@@ -260,10 +276,10 @@ def _record_mirrored(font, glyph: int, derived: str, cluster: str) -> None:
     was drawn for: in right-to-left text HarfBuzz draws «(» with the glyph of «)»
     (Unicode's Bidi_Mirroring_Glyph), so the glyph's text depends on its use
     (:func:`briefing.writers.pdf.text_layer.correct_to_unicode` reads the note)."""
-    import unicodedata
-
-    cluster = "".join(c for c in cluster if unicodedata.category(c) != "Cf")  # isolates
-    if len(derived) == 1 and unicodedata.mirrored(derived) and len(cluster) == 1:
+    if len(derived) != 1 or not unicodedata.mirrored(derived):
+        return
+    cluster = _logical_text(cluster)  # without the isolates
+    if len(cluster) == 1:
         uses = font.__dict__.setdefault("briefing_mirrored_uses", {})
         uses.setdefault(glyph, set()).add(cluster)
 
@@ -275,45 +291,43 @@ def _font(stream, font_hash):
 def redraw(stream, textbox, calls) -> None:
     """Write a text box's recorded stream calls (``(name, args)``: "Tm", "Tf", "TJ", "Ts") to
     ``stream``, in pypdf's logical order where it differs from the drawing order."""
-    from .text_layer import _font_texts
-
     rtl = getattr(stream, "_briefing_pypdf_rtl", False)
     tokens = _tokens(calls)
     clusters, cluster_texts = _pango_clusters(textbox) if tokens else (None, {})
     glyphs = [t for t in tokens or () if t.glyph is not None]
-    fonts = {t.font[0]: _font(stream, t.font[0]) for t in glyphs}
+    fonts = {key: _font(stream, key) for key in {t.font[0] for t in glyphs}}
     same_line = bool(glyphs) and _same_line(stream, calls, glyphs[0].font)
     if (not glyphs or clusters is None or len(clusters) != len(glyphs)
             or any(f is None or f.bitmap for f in fonts.values())):
         stream._briefing_pypdf_rtl = rtl
         return _replay(stream, calls)
 
-    def text(token):
-        font = fonts[token.font[0]]
-        return _font_texts(font)[0].get(token.glyph, font.to_unicode.get(token.glyph, ""))
-
-    for token, (_, start) in zip(glyphs, clusters):
-        _record_mirrored(fonts[token.font[0]], token.glyph, text(token), cluster_texts[start])
-
-    # clusters: lists of token indexes, the adjustments before a cluster's first glyph included
-    by_key, order, start, glyph_index = {}, [], 0, 0
+    derived = {key: _font_texts(font)[0] for key, font in fonts.items()}
+    # clusters: lists of token indexes, the adjustments before a cluster's first glyph included;
+    # and the texts of their glyphs, in drawing order
+    by_key, glyph_texts, said, order, start, glyph_index = {}, {}, {}, [], 0, 0
     for index, token in enumerate(tokens):
         if token.glyph is None:
             continue
         key = clusters[glyph_index]
         glyph_index += 1
+        font = fonts[token.font[0]]
+        text = derived[token.font[0]].get(token.glyph)
+        if text is None:
+            text = font.to_unicode.get(token.glyph, "")
+        said[index] = text
+        _record_mirrored(font, token.glyph, text, cluster_texts[key[1]])
         if key not in by_key:
-            by_key[key] = []
+            by_key[key], glyph_texts[key] = [], []
             order.append(key)
         by_key[key].extend(range(start, index + 1))
+        glyph_texts[key].append(text)
         start = index + 1
     logical = sorted(order, key=lambda key: key[1])
-    directions = [cluster_direction([text(tokens[i]) for i in by_key[key]
-                                     if tokens[i].glyph is not None]) for key in logical]
+    directions = [cluster_direction(glyph_texts[key]) for key in logical]
     place = {key: n for n, key in enumerate(order)}
     visual = [place[key] for key in logical]
-    spaces = [all(text(tokens[i]).isspace() for i in by_key[key] if tokens[i].glyph is not None)
-              for key in logical]
+    spaces = [all(map(str.isspace, glyph_texts[key])) for key in logical]
     texts = [_logical_text(cluster_texts[key[1]]) for key in logical]
     found = _plan_words(directions, visual, spaces, texts, rtl)
     if found is None:
@@ -321,7 +335,7 @@ def redraw(stream, textbox, calls) -> None:
     units, pieces, new_runs, rtl_after, aliased = found
     spans = []
     for unit, groups in aliased.values():
-        spans.extend(_alias_word(tokens, fonts, text, by_key, logical, groups))
+        spans.extend(_alias_word(tokens, fonts, said, by_key, logical, groups))
     _join_hyphenated(stream, calls, textbox, tokens, fonts, by_key, logical, texts, spaces,
                      directions)
     stream._briefing_pypdf_rtl = rtl_after
@@ -417,10 +431,9 @@ def _apart(unit: list[int], texts: list[str], directions: list[str]) -> bool:
         directions[c] == NEUTRAL for c in unit)
 
 
+@lru_cache(maxsize=4096)  # called for every glyph drawn; clusters are a few characters
 def _logical_text(cluster: str) -> str:
     """A cluster's text without format characters (the isolates around inline runs)."""
-    import unicodedata
-
     return "".join(c for c in cluster if unicodedata.category(c) != "Cf")
 
 
@@ -477,20 +490,18 @@ def word_units(unit: list[int], texts: list[str], directions: list[str]
     return found
 
 
-def _alias_word(tokens, fonts, text, by_key, logical, groups) -> list[tuple[list[int], str]]:
-    """Give a word's glyphs the alias codes :func:`word_units` asks for: a group of several
-    clusters reads as its text from its first glyph and as nothing from the others, inside an
-    ``/ActualText`` span of that text (poppler then sees no gap in the word where the others
-    read as nothing); a one-glyph cluster of a mirrored character reads as the character.
-    Returns the spans: (token indexes, text)."""
-    from .glyph_aliases import alias
-
+def _alias_word(tokens, fonts, said, by_key, logical, groups) -> list[tuple[list[int], str]]:
+    """Give a word's glyphs (``said``: the text of each, by token index) the alias codes
+    :func:`word_units` asks for: a group of several clusters reads as its text from its first
+    glyph and as nothing from the others, inside an ``/ActualText`` span of that text (poppler
+    then sees no gap in the word where the others read as nothing); a one-glyph cluster of a
+    mirrored character reads as the character. Returns the spans: (token indexes, text)."""
     spans = []
     for group, group_text, _ in groups:
         indexes = [i for c in group for i in by_key[logical[c]]]
         glyphs = [i for i in indexes if tokens[i].glyph is not None]
         if len(group) == 1:
-            if len(glyphs) == 1 and len(group_text) == 1 and text(tokens[glyphs[0]]) != group_text:
+            if len(glyphs) == 1 and len(group_text) == 1 and said[glyphs[0]] != group_text:
                 token = tokens[glyphs[0]]
                 token.code = alias(fonts[token.font[0]], token.glyph, group_text)
             continue
@@ -514,8 +525,6 @@ def _join_hyphenated(stream, calls, textbox, tokens, fonts, by_key, logical, tex
     rest of the word (after «-» if the hyphen is the word's own, as in «cross-border»), and
     the rest, at the start of the next line of the same element, as nothing (ISO 32000-1
     14.9.4 replaces the hyphen in the same way). Left-to-right lines only."""
-    from .glyph_aliases import alias, set_text
-
     if RTL in directions or not logical:
         return
     element = getattr(textbox, "element", None)
@@ -559,8 +568,6 @@ def _same_line(stream, calls, font) -> bool:
 def _replay(stream, calls, tokens=None) -> None:
     """Write the recorded calls as WeasyPrint made them; with ``tokens`` (:func:`_tokens` of
     the calls), each glyph that has an alias code drawn by it."""
-    from .text_layer import _TJ_PART, _tj_operand
-
     if tokens is not None and not any(t.code is not None for t in tokens):
         tokens = None
     start = 0
@@ -571,28 +578,34 @@ def _replay(stream, calls, tokens=None) -> None:
             args = (_tj_operand([t.number if t.glyph is None else t.code or t.glyph
                                  for t in tokens[start:start + count]]),)
             start += count
-        {"Tm": stream.set_text_matrix, "Tf": stream.set_font_size,
-         "TJ": stream.show_text, "Ts": stream.set_text_rise}[name](*args)
+        getattr(stream, _METHODS[name])(*args)
+
+
+def _moved_matrix(calls, tokens, fonts, index: int) -> bytes:
+    """The operands of a ``Tm`` that puts the pen where it was before ``tokens[index]``: the
+    box's ``Tm`` moved along its baseline by the advances of the tokens before (the ``/W``
+    widths and the ``TJ`` adjustments, each times its font size / 1000), added up exactly as
+    written, as the renderer adds them up."""
+    a, b, c, d, e, f = (_exact(v) for v in next(args for name, args in calls if name == "Tm"))
+    with localcontext(_EXACT):
+        # thousandths of the font size, by font size (the /W widths are integers: WeasyPrint
+        # rounds them)
+        advances: dict = {}
+        for token in tokens[:index]:
+            advance = (fonts[token.font[0]].widths[token.glyph] if token.glyph is not None
+                       else -_exact(token.number))
+            advances[token.font[1]] = advances.get(token.font[1], 0) + advance
+        offset = sum((_exact(size) * advance for size, advance in advances.items()),
+                     Decimal(0)).scaleb(-3)
+        return " ".join(_decimal(v) for v in (a, b, c, d, e + a * offset,
+                                              f + b * offset)).encode()
 
 
 def _draw_pieces(stream, calls, tokens, fonts, pieces, spans) -> None:
     """Draw ``pieces`` (token indexes in drawing order, whether pypdf must start a new run) each
     where its glyphs were, each glyph by its alias code if it has one, the tokens of each of
     ``spans`` ((token indexes, text), drawn one after the other) in an ``/ActualText`` span."""
-    from .text_layer import _pdf_text_string, _tj_operand
-
     span_of = {i: n for n, (indexes, _) in enumerate(spans) for i in indexes}
-
-    matrix = [_exact(v) for v in next(args for name, args in calls if name == "Tm")]
-    # each token's pen position before it, in text space units, as the renderer adds them up
-    place, x = [], Fraction(0)
-    for token in tokens:
-        place.append(x)
-        size = _exact(token.font[1])
-        if token.glyph is None:
-            x -= _exact(token.number) * size / 1000
-        else:
-            x += Fraction(fonts[token.font[0]].widths[token.glyph]) * size / 1000
     pen, rise = None, 0  # the token the pen is before; None: no Tm yet
 
     for indexes, new_run in pieces:
@@ -611,10 +624,7 @@ def _draw_pieces(stream, calls, tokens, fonts, pieces, spans) -> None:
                 if chunk[0] == 0 and pen is None:  # where WeasyPrint put it, as it wrote it
                     stream.set_text_matrix(*next(args for name, args in calls if name == "Tm"))
                 elif chunk[0] != pen:
-                    a, b, c, d, e, f = matrix
-                    offset = place[chunk[0]]
-                    stream.stream.append(" ".join(_decimal(v) for v in (
-                        a, b, c, d, e + a * offset, f + b * offset)).encode() + b" Tm")
+                    stream.stream.append(_moved_matrix(calls, tokens, fonts, chunk[0]) + b" Tm")
                 if first.rise != rise:
                     stream.set_text_rise(first.rise)
                     rise = first.rise
@@ -635,6 +645,10 @@ def _draw_pieces(stream, calls, tokens, fonts, pieces, spans) -> None:
 
 # ---------------------------------------------------------------- the hook
 
+# the stream methods draw_first_line calls, recorded as the operators they write
+_METHODS = {"Tm": "set_text_matrix", "Tf": "set_font_size", "TJ": "show_text",
+            "Ts": "set_text_rise"}
+
 
 @contextmanager
 def logical_reading_order() -> Iterator[None]:
@@ -643,23 +657,19 @@ def logical_reading_order() -> Iterator[None]:
     Raises ``RuntimeError`` if the installed WeasyPrint's code differs from :data:`RELIED_ON`."""
     import weasyprint.draw.text as draw_text
 
-    from .text_layer import weasyprint_fingerprints
-
     if weasyprint_fingerprints(RELIED_ON) != RELIED_ON:
         raise RuntimeError("the installed WeasyPrint is not the one briefing.writers.pdf."
                            "reading_order was written for (see RELIED_ON there)")
     original = draw_text.draw_first_line
-    names = {"set_text_matrix": "Tm", "set_font_size": "Tf", "show_text": "TJ",
-             "set_text_rise": "Ts"}
 
     def draw_first_line(stream, textbox, *args):
         calls = []
-        for method, name in names.items():
+        for name, method in _METHODS.items():
             setattr(stream, method, lambda *values, name=name: calls.append((name, values)))
         try:
             result = original(stream, textbox, *args)
         finally:
-            for method in names:
+            for method in _METHODS.values():
                 delattr(stream, method)
         redraw(stream, textbox, calls)
         return result

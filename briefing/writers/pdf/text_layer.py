@@ -34,6 +34,7 @@ import io
 import re
 from collections import defaultdict
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Iterator
 
 TATWEEL = "\u0640"  # ARABIC TATWEEL: the character Arabic fonts' kashida glyphs are made from
@@ -238,6 +239,10 @@ def kashida_spans(operand: str, kashidas: frozenset[int], texts: dict[int, str],
     glyph drawn after it, and the pair's text is that glyph's alone (``texts``, else
     ``fallback``): poppler then sees one character as wide as both, not a gap in the word
     where the kashida reads as nothing. Operands with no kashida come back whole."""
+    # run for every text shown: an operand that holds no kashida's four hex digits anywhere
+    # holds no kashida (one that does, out of step with the glyphs, is parsed to make sure)
+    if not any(digits in operand for digits in _hex_glyphs(kashidas)):
+        return [(operand, None)]
     glyphs: list[int | str] = []  # glyph ids and, as strings, the numbers between them
     for hexes, number in _TJ_PART.findall(operand):
         if number:
@@ -263,14 +268,22 @@ def kashida_spans(operand: str, kashidas: frozenset[int], texts: dict[int, str],
     return [(_tj_operand(part), text) for part, text in pieces if part]
 
 
+@lru_cache(maxsize=64)
+def _hex_glyphs(glyphs: frozenset[int]) -> tuple[str, ...]:
+    """Glyph ids as a ``TJ`` operand writes them (four hex digits)."""
+    return tuple(f"{glyph:04x}" for glyph in sorted(glyphs))
+
+
 def _tj_operand(glyphs: list) -> str:
-    out = ""
+    parts, number_before = [], False
     for glyph in glyphs:
         if isinstance(glyph, str):  # a number: apart from a number before it
-            out += f" {glyph}" if out and not out.endswith(">") else glyph
+            parts.append(f" {glyph}" if number_before else glyph)
+            number_before = True
         else:
-            out += f"<{glyph:04x}>"
-    return out
+            parts.append(f"<{glyph:04x}>")
+            number_before = False
+    return "".join(parts)
 
 
 def _show_text_with_spans(show_text):
