@@ -271,7 +271,9 @@ def build(edition_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS,
     checks the sources, hands the model over as soon as its charts are planned (named, not
     drawn), draws the charts that changed (in a pool of processes when the cores allow), then
     writes the Word document; meanwhile this one imports WeasyPrint, lays the PDF out with a
-    placeholder in each chart's place and, once the charts are drawn, places them. The outputs
+    placeholder in each chart's place, writes its parts (with a second, forked process when the
+    whole book is laid out: :func:`briefing.writers.pdf.parts.write_units`) and, once the
+    charts are drawn, places them. The outputs
     replace their targets only when all are complete: if anything fails (a bad chart, found
     while the PDF is laid out, too), no target changes. ``word_page_numbers`` caches the
     contents' page numbers in the Word document, where LibreOffice is installed to paginate it.

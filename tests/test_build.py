@@ -156,3 +156,21 @@ def test_a_chart_that_fails_while_the_pdf_is_laid_out_leaves_both_outputs_untouc
     assert any(line.startswith("[3/4]") for line in lines)  # the PDF was being written
     assert (pdf.read_bytes(), docx.read_bytes()) == before
     assert sorted(p.name for p in out.iterdir()) == [".cache", "mini.docx", "mini.pdf"]
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(two_charts, tmp_path, monkeypatch):
+    """The build collects garbage less often while it runs (build._fewer_collections); a
+    program that calls it, as these tests do, gets its own settings back, nothing frozen, and
+    the outputs are the bytes of a build that collects as usual."""
+    import contextlib
+    import gc
+
+    import briefing.build
+
+    threshold = gc.get_threshold()
+    build(two_charts, tmp_path / "a", workers=1)
+    assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0
+    monkeypatch.setattr(briefing.build, "_fewer_collections", contextlib.nullcontext)
+    build(two_charts, tmp_path / "b", workers=1)
+    for name in ("mini.pdf", "mini.docx"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

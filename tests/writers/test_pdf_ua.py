@@ -73,7 +73,7 @@ def test_everything_drawn_is_tagged_or_an_artifact(ua_pdf):
                 painted += 1
                 if not (stack and stack[-1]):
                     stray.append((number, op))
-    assert painted > 5000
+    assert painted > 2000  # the book is drawn (each leader is one text run: leaders.py)
     assert stray == []
 
 
