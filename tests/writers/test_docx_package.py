@@ -92,3 +92,19 @@ def test_an_unwritable_cache_costs_nothing_but_time(tmp_path, monkeypatch):
     out = io.BytesIO()
     oxml.write_deterministic_zip(members, out, DATE)
     assert out.getvalue() == _plain_zip(members)
+
+
+def test_the_cache_keeps_the_most_recently_used_streams(user_cache, monkeypatch):
+    """A picture changed at every build (the map after an edit) does not fill the disk: the
+    cache keeps the streams used last."""
+    monkeypatch.setattr(oxml, "_DEFLATED_KEPT", 3)
+    fonts = os.urandom(70_000)
+    for n in range(6):
+        picture = os.urandom(70_000) + bytes([n])
+        oxml.write_deterministic_zip({"word/fonts/font1.odttf": fonts,
+                                      "word/media/image1.png": picture}, io.BytesIO(), DATE)
+    kept = list(user_cache.glob("*.bin"))
+    assert len(kept) == 3
+    # the fonts, used at every build, are among them
+    fonts_stream = oxml._deflated(fonts)
+    assert any(path.read_bytes()[32:] == fonts_stream for path in kept)
