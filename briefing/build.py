@@ -26,7 +26,7 @@ from .charts.render import (ChartStyle, NativeChart, chart_data, load_chart_styl
                             planned_images, render_chart)
 from .errors import SourceError
 from .fonts import check_fonts
-from .processes import (can_fork, cores, end_with_parent, interruptions_held,
+from .processes import (can_fork, cores, end_with_parent, ended, interruptions_held,
                         release_interruptions, start_worker)
 from .sources.loading import MANIFEST, Edition, load_edition
 
@@ -155,9 +155,9 @@ def _set_work(*work) -> None:
     _WORK = work
 
 
-def _start_worker(*work) -> None:
+def _start_worker(parent: int, *work) -> None:
     """A chart worker (:func:`briefing.processes.start_worker`) with the charts' inputs."""
-    start_worker()
+    start_worker(parent)
     _set_work(*work)
 
 
@@ -191,7 +191,7 @@ def draw_charts(edition: Edition, plan: ChartPlan, workers: int) -> None:
         try:
             with interruptions_held():
                 pool = multiprocessing.get_context("fork").Pool(
-                    workers, initializer=_start_worker, initargs=(edition, plan))
+                    workers, initializer=_start_worker, initargs=(os.getpid(), edition, plan))
             results = pool.map(_draw_one, jobs, chunksize=1)
         except BaseException:  # interrupted: end every worker now, not after its chart
             if pool is not None:
@@ -375,7 +375,8 @@ class _Preparer:
         ctx = multiprocessing.get_context("fork")
         self.reader, writer = ctx.Pipe(duplex=False)
         # not a daemon: it starts the pool of chart workers
-        self.process = ctx.Process(target=_preparer_main, args=(*self.args, writer))
+        self.process = ctx.Process(target=_preparer_main,
+                                   args=(*self.args, writer, os.getpid()))
         try:
             with interruptions_held():
                 self.process.start()
@@ -396,8 +397,8 @@ class _Preparer:
                 message = self.reader.recv()
             except EOFError:
                 self.process.join()
-                raise RuntimeError("the process loading the sources and writing the Word document "
-                                   f"ended unexpectedly (status {self.process.exitcode})") from None
+                raise ended(self.process, "the process loading the sources and writing the Word "
+                                          "document") from None
             if message[0] == "progress":
                 progress(message[1])
             elif message[0] == "error":
@@ -447,12 +448,11 @@ def _own_group(pid: int) -> None:
 
 
 def _preparer_main(edition_dir, cache_dir, styles_dir, workers, steps, docx_tmp,
-                   word_page_numbers, word_charts, writer) -> None:
-    parent = os.getppid()
+                   word_page_numbers, word_charts, writer, parent: int) -> None:
     _own_group(os.getpid())
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler: end at once
     release_interruptions()
-    end_with_parent()
+    end_with_parent(parent)
     try:
         edition, book, plan = _prepare(edition_dir, cache_dir, styles_dir, steps,
                                        lambda line: writer.send(("progress", line)), word_charts)

@@ -18,6 +18,7 @@ from pathlib import Path
 from .build import DEFAULT_EDITION, FORMATS, ROOT, WORD_CHARTS, build, check
 from .errors import SourceError
 from .outputs import check_output_folder, output_error
+from .processes import WorkerKilled
 from .writers.pdf import PDF_VARIANTS
 
 
@@ -185,6 +186,9 @@ def _main(args: argparse.Namespace, say) -> int:
     except KeyboardInterrupt:
         print("interrupted: previous outputs left unchanged", file=sys.stderr)
         return 130
+    except WorkerKilled as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         error = output_error(exc, args.out)
         if error is None:

@@ -53,38 +53,67 @@ def release_interruptions() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPTIONS)
 
 
-def end_with_parent() -> None:
+def end_with_parent(parent: int) -> None:
     """Linux: this process gets SIGKILL when its parent ends (prctl PR_SET_PDEATHSIG), so that no
-    worker outlives a build killed outright; elsewhere nothing."""
+    worker outlives a build killed outright; elsewhere nothing. ``parent``: the parent's pid,
+    taken before the fork: a parent that ended before the call (the signal is then never sent)
+    ends this process at once."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG (linux/prctl.h)
     except (OSError, AttributeError):
         pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
-def start_worker() -> None:
-    """In a forked child: Ctrl-C is for the process that started it (which ends its children),
-    SIGTERM ends it at once, and it ends with that process even when it is killed outright."""
+def start_worker(parent: int) -> None:
+    """In a forked child of ``parent`` (its pid, taken before the fork): Ctrl-C is for the
+    process that started it (which ends its children), SIGTERM ends it at once, and it ends
+    with that process even when it is killed outright."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler: end at once
     release_interruptions()
-    end_with_parent()
+    end_with_parent(parent)
+
+
+class WorkerKilled(Exception):
+    """A worker process of the build was ended by a signal from outside it (the system's
+    out-of-memory killer, a ``kill``): not a fault in the sources or in briefing."""
+
+    def __init__(self, what: str, number: int):
+        try:
+            name = f" ({signal.Signals(number).name})"
+        except ValueError:
+            name = ""
+        super().__init__(f"{what} was stopped by signal {number}{name} from outside the build "
+                         "(the system may have run out of memory); the previous outputs are "
+                         "unchanged: run the build again")
+
+
+def ended(process, what: str) -> Exception:
+    """The error for a worker ``process`` (joined) that ended before it reported: a
+    :class:`WorkerKilled` if a signal ended it, else a ``RuntimeError`` (a fault)."""
+    if process.exitcode is not None and process.exitcode < 0:
+        return WorkerKilled(what, -process.exitcode)
+    return RuntimeError(f"{what} ended unexpectedly (status {process.exitcode})")
 
 
 class Forked(Generic[T]):
     """``work()`` run in a forked child while this process goes on: ``with Forked(work) as
-    child: …; result = child.result()``. The result comes back pickled; an exception ``work``
-    raised is raised again here (with the child's traceback as its cause). Leaving the block
-    without the result (an error or Ctrl-C here) kills the child at once."""
+    child: …; result = child.result()``; ``what`` names the child in errors. The result comes
+    back pickled; an exception ``work`` raised is raised again here (with the child's traceback
+    as its cause); a child that ends without a result gives :func:`ended`'s error. Leaving the
+    block without the result (an error or Ctrl-C here) kills the child at once."""
 
-    def __init__(self, work: Callable[[], T]):
-        self.work = work
+    def __init__(self, work: Callable[[], T], what: str = "a worker process"):
+        self.work, self.what = work, what
 
     def __enter__(self) -> "Forked[T]":
         ctx = multiprocessing.get_context("fork")
         self.reader, writer = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=_forked_main, args=(self.work, writer), daemon=True)
+        self.process = ctx.Process(target=_forked_main, args=(self.work, writer, os.getpid()),
+                                   daemon=True)
         try:
             with interruptions_held():
                 self.process.start()
@@ -97,8 +126,7 @@ class Forked(Generic[T]):
             kind, value, trace = self.reader.recv()
         except EOFError:
             self.process.join()
-            raise RuntimeError(f"a worker process ended unexpectedly (status "
-                               f"{self.process.exitcode})") from None
+            raise ended(self.process, self.what) from None
         self.process.join()
         if kind == "error":
             raise value from RuntimeError(f"in the worker process:\n{trace}")
@@ -111,8 +139,8 @@ class Forked(Generic[T]):
         self.reader.close()
 
 
-def _forked_main(work: Callable[[], T], writer) -> None:
-    start_worker()
+def _forked_main(work: Callable[[], T], writer, parent: int) -> None:
+    start_worker(parent)
     try:
         writer.send(("result", work(), ""))
     except BaseException as exc:  # noqa: BLE001  handed to the parent, which raises it

@@ -1,14 +1,15 @@
-"""Forked workers (briefing/processes.py): results and errors come back, and a worker never
-outlives the block that started it."""
+"""Forked workers (briefing/processes.py): results and errors come back, a worker killed from
+outside is told apart from a fault, and a worker never outlives the block that started it."""
 
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import pytest
 
-from briefing.processes import Forked, can_fork
+from briefing.processes import Forked, WorkerKilled, can_fork
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork")
 
@@ -44,6 +45,14 @@ def test_an_error_that_does_not_pickle_comes_back_as_its_text():
 def test_a_worker_that_dies_is_reported():
     with Forked(lambda: os._exit(3)) as child:
         with pytest.raises(RuntimeError, match="status 3"):
+            child.result()
+
+
+def test_a_worker_killed_from_outside_is_not_reported_as_a_fault():
+    """As the out-of-memory killer ends a process: the build says what happened and what to
+    do (the CLI prints it as an error, not as a fault in briefing)."""
+    with Forked(lambda: os.kill(os.getpid(), signal.SIGKILL)) as child:
+        with pytest.raises(WorkerKilled, match=r"signal 9 \(SIGKILL\).*run the build again"):
             child.result()
 
 

@@ -562,7 +562,7 @@ def write_units(document, slices: list[list], codes: Callable[[int], range],
                 written[n] = write_unit(document, slices[n], codes(n))
         return written
 
-    with Forked(lambda: write(from_end=True)) as other:
+    with Forked(lambda: write(from_end=True), "the second process writing the PDF") as other:
         written = write(from_end=False)
         written.update(other.result())
     return [written[n] for n in range(len(slices))]
