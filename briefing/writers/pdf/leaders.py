@@ -84,7 +84,7 @@ def merge_leader(context, line) -> None:
 
 @contextmanager
 def merged_leaders() -> Iterator[None]:
-    """While active, WeasyPrint lays each leader out as one text box (:func:`merge_leader`).
+    """While active, WeasyPrint lays each leader out as runs of dots (:func:`merge_leader`).
     Raises ``RuntimeError`` if the installed WeasyPrint's code differs from :data:`RELIED_ON`."""
     import weasyprint.layout.inline as inline
 
