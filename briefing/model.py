@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Literal, Union
@@ -412,12 +413,19 @@ def _nodes_in(value) -> Iterator[Node]:
             yield from _nodes_in(item)
 
 
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    """A node class's fields, in declaration order (``dataclasses.fields``, asked once: the
+    walks ask for every node)."""
+    return tuple(f.name for f in dataclasses.fields(kind))
+
+
 def children(node: Node) -> Iterator[Node]:
     """A node's child nodes in reading order: fields are declared in the order they are read
     (a part's title before its blocks, a table's caption before its header and rows), and a
     footnote's blocks are children of its call."""
-    for f in dataclasses.fields(node):
-        yield from _nodes_in(getattr(node, f.name))
+    for name in _field_names(type(node)):
+        yield from _nodes_in(getattr(node, name))
 
 
 def walk(node: Node) -> Iterator[Node]:
@@ -450,11 +458,11 @@ def transform(node: Node, fn: Callable[[Node], Node]) -> Node:
     itself when nothing changes; unchanged subtrees are returned as they are."""
     node = fn(node)
     changes = {}
-    for f in dataclasses.fields(node):
-        value = getattr(node, f.name)
+    for name in _field_names(type(node)):
+        value = getattr(node, name)
         new = _transform_value(value, fn)
         if new is not value:
-            changes[f.name] = new
+            changes[name] = new
     return dataclasses.replace(node, **changes) if changes else node
 
 

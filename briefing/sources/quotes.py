@@ -26,6 +26,7 @@ from .. import model as m
 
 DOUBLE = "\"\u201c\u201d\u201e"
 SINGLE = "'\u2018\u2019"
+_ANY_MARK = frozenset(DOUBLE + SINGLE)
 MARKS = {"ar": ("\u00ab", "\u00bb", None, None), "en": ("\u201c", "\u201d", "\u2018", "\u2019")}
 # what an opening mark may follow: nothing, a space, an opening bracket or mark, a dash or slash
 _OPENS_AFTER = set(" \t\n\u00a0([{\u00ab\u201c\u2018/\u2013\u2014-") | {None}
@@ -36,6 +37,8 @@ _BLOCKS = (m.Part, m.Paragraph, m.Heading, m.ListBlock, m.Quote, m.Div, m.Table,
 def quote_text(text: str, lang: str, before: str | None = None) -> str:
     """``text`` with its quotation marks made those of ``lang`` (``ar`` or ``en``); ``before``:
     the character printed just before it (None at the start of a block)."""
+    if not _ANY_MARK.intersection(text):  # most runs: nothing to decide, character by character
+        return text
     opening, closing, single_open, single_close = MARKS["en" if lang == "en" else "ar"]
     out = []
     previous, earlier = before, None
