@@ -166,3 +166,22 @@ def test_a_bad_caption_expression_names_the_spec_file_and_line(edition_copy):
     with pytest.raises(SourceError) as err:
         load_edition(edition_copy)
     assert err.value.file.endswith("population-chart.yaml") and err.value.line == 1
+
+
+def test_the_cache_of_compiled_texts_is_bounded(tmp_path):
+    """One entry per file and line of every edition built (tests' temporary ones too) would
+    fill the user's cache: past the bound, the least recently written half goes."""
+    import os
+
+    from briefing.sources.expressions import prune_compiled
+
+    for n in range(12):
+        path = tmp_path / f"entry-{n}.cache"
+        path.write_bytes(b"compiled")
+        os.utime(path, (1_000_000 + n, 1_000_000 + n))
+    prune_compiled(tmp_path, kept=12)
+    assert len(list(tmp_path.iterdir())) == 12  # not past the bound: nothing removed
+    (tmp_path / "entry-12.cache").write_bytes(b"compiled")
+    prune_compiled(tmp_path, kept=12)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"entry-{n}.cache" for n in range(7, 13))
