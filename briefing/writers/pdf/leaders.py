@@ -1,8 +1,8 @@
 """A dot leader laid out as a few text boxes of many dots, not one box per dot.
 
 WeasyPrint 70 fills a ``leader(".")`` (the contents' entries: ``styles/book.html``) with a copy
-of the one-dot text box per dot, each placed on a grid of the dot's width from the line's end
-back (``weasyprint/layout/leader.py``, ``handle_leader``): the default edition's contents were
+of the one-dot text box per dot, each placed on a grid of the dot's width from the line's right
+edge leftwards (``weasyprint/layout/leader.py``, ``handle_leader``): the default edition's contents were
 ~6,000 text boxes, each drawn as a text object of its own, and their drawing (and the text
 layer's work on each, :mod:`.reading_order`) took a third of the book's PDF writing; laying
 them out, a tenth of the layout. Here, after WeasyPrint has placed them, each run of
@@ -10,7 +10,7 @@ them out, a tenth of the layout. Here, after WeasyPrint has placed them, each ru
 laid out by Pango as one line at the run's leftmost place: the same glyphs, ~16 times fewer text
 objects (the PDF's writing 1.2 s faster, its layout 0.3 s).
 
-Runs rather than one box per leader, drawn from the line's end back as the dots were: poppler
+Runs rather than one box per leader, drawn from right to left as the dots were: poppler
 makes a word of glyphs drawn one after the other with no gap wider than a tenth of the font
 size, so one box drawn left to right after the title joined title and dots into one word and
 lost the space between them («Foreword.....21»); each run drawn left of the one before starts
@@ -46,8 +46,8 @@ RUN = 16
 
 def merge_leader(context, line) -> None:
     """Replace the text boxes of ``line``'s leader (if it has one, of two dots or more) by
-    boxes of :data:`RUN` dots each (the last of fewer), in WeasyPrint's order (from the line's
-    end back), each at its leftmost dot's place, laid out with ``context`` (WeasyPrint's layout
+    boxes of :data:`RUN` dots each (the last of fewer), in WeasyPrint's order (from right to
+    left), each at its leftmost dot's place, laid out with ``context`` (WeasyPrint's layout
     context). Left unchanged when the boxes do not hold the same text on one grid of their
     width, or when Pango's line of them would not fall on it."""
     from weasyprint.layout.leader import leader_index
