@@ -78,6 +78,21 @@ USER_CACHE = Path(os.environ.get("BRIEFING_CACHE") or Path(
     os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "briefing")
 
 
+def prune_user_cache(folder: Path, kept: int) -> None:
+    """Keep a folder of the user's cache under ``kept`` files: when it holds more, remove the
+    least recently written (or touched) down to half of ``kept``, so that it is not pruned
+    again at every build. A file another build removed meanwhile is passed over."""
+    entries = list(os.scandir(folder))
+    if len(entries) <= kept:
+        return
+    entries.sort(key=lambda entry: entry.stat().st_mtime)
+    for entry in entries[:len(entries) - kept // 2]:
+        try:
+            os.unlink(entry.path)
+        except OSError:
+            pass
+
+
 def check_fonts(book: m.Book, fonts_dir: Path, manifest: str = "edition.yaml") -> None:
     """Every family the manifest names is bundled, Arabic body fonts have Arabic, and every
     character the book prints is covered by the fonts of its part."""

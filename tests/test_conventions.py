@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import zipfile
-from collections import Counter
 from pathlib import Path
 
 import pypdf

@@ -15,7 +15,6 @@ import functools
 import hashlib
 import inspect
 import math
-import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from jinja2.utils import _PassArg
 
 from ..data.store import SCALES, DataStore
 from ..errors import SourceError
-from ..fonts import USER_CACHE
+from ..fonts import USER_CACHE, prune_user_cache
 from ..numerals import format_number, format_percent, format_year, localize_digits, unit_words
 from . import dates
 from .limits import (MAX_MEMORY, LimitExceeded, bounded_evaluation, bounded_output, check_argument,
@@ -280,29 +279,14 @@ def _bytecode_cache():
     folder = USER_CACHE / "expressions"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        prune_compiled(folder)
+        prune_user_cache(folder, COMPILED_KEPT)
     except OSError:
         return None
     return FileSystemBytecodeCache(str(folder))
 
 
-# compiled texts the cache keeps (one per file and line of each edition built, ~6 kB each): past
-# it, the older half is removed (the entries of editions built since are kept)
+# compiled texts the cache keeps (one per file and line of each edition built, ~6 kB each)
 COMPILED_KEPT = 2000
-
-
-def prune_compiled(folder: Path, kept: int = COMPILED_KEPT) -> None:
-    """Keep the cache of compiled texts in ``folder`` under ``kept`` files: when it holds more,
-    remove the least recently written, down to half of ``kept``."""
-    entries = list(os.scandir(folder))
-    if len(entries) <= kept:
-        return
-    entries.sort(key=lambda entry: entry.stat().st_mtime)
-    for entry in entries[:len(entries) - kept // 2]:
-        try:
-            os.unlink(entry.path)
-        except OSError:  # removed by another build meanwhile
-            pass
 
 
 def _template(text: str, where: str) -> jinja2.Template:

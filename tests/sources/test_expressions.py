@@ -173,15 +173,15 @@ def test_the_cache_of_compiled_texts_is_bounded(tmp_path):
     fill the user's cache: past the bound, the least recently written half goes."""
     import os
 
-    from briefing.sources.expressions import prune_compiled
+    from briefing.fonts import prune_user_cache
 
     for n in range(12):
         path = tmp_path / f"entry-{n}.cache"
         path.write_bytes(b"compiled")
         os.utime(path, (1_000_000 + n, 1_000_000 + n))
-    prune_compiled(tmp_path, kept=12)
+    prune_user_cache(tmp_path, kept=12)
     assert len(list(tmp_path.iterdir())) == 12  # not past the bound: nothing removed
     (tmp_path / "entry-12.cache").write_bytes(b"compiled")
-    prune_compiled(tmp_path, kept=12)
+    prune_user_cache(tmp_path, kept=12)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"entry-{n}.cache" for n in range(7, 13))

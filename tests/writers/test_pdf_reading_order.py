@@ -18,8 +18,7 @@ import pytest
 from briefing.build import STYLES
 from briefing.writers.pdf import reading_order
 from briefing.writers.pdf.reading_order import (LTR, NEUTRAL, RELIED_ON, RTL, _plan_words,
-                                                logical_reading_order, plan, pypdf_direction,
-                                                word_units)
+                                                plan, pypdf_direction, word_units)
 from briefing.writers.pdf.text_layer import faithful_text_layer, weasyprint_fingerprints
 from textlayer import fold
 

@@ -23,7 +23,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import nsdecls, qn
 
-from ...fonts import USER_CACHE
+from ...fonts import USER_CACHE, prune_user_cache
 
 # ---------------------------------------------------------------- child order (the schema's sequences)
 
@@ -946,7 +946,7 @@ def _deflated(data: bytes) -> bytes:
     try:
         cached = path.read_bytes()
         if hashlib.sha256(cached[32:]).digest() == cached[:32]:
-            os.utime(path)  # recently used: kept by _prune_deflated
+            os.utime(path)  # recently used: kept by prune_user_cache
             return cached[32:]
     except OSError:
         pass
@@ -957,22 +957,15 @@ def _deflated(data: bytes) -> bytes:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(hashlib.sha256(deflated).digest() + deflated)
         os.replace(tmp, path)
-        _prune_deflated(path.parent)
+        prune_user_cache(path.parent, _DEFLATED_KEPT)
     except OSError:
         pass
     return deflated
 
 
-# the deflate cache keeps this many streams, the most recently used (the fonts, a few pictures
-# of each edition: a picture changed, e.g. the map after an edit, leaves its old stream behind)
+# the deflate cache keeps this many streams (the fonts, a few pictures of each edition: a
+# picture changed, e.g. the map after an edit, leaves its old stream behind)
 _DEFLATED_KEPT = 48
-
-
-def _prune_deflated(folder: Path) -> None:
-    """Remove all but the :data:`_DEFLATED_KEPT` most recently used streams of ``folder``."""
-    streams = sorted(folder.glob("*.bin"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for path in streams[_DEFLATED_KEPT:]:
-        path.unlink(missing_ok=True)
 
 
 class _Deflated:

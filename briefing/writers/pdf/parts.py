@@ -61,11 +61,10 @@ import os
 import pickle
 import re
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 from urllib.parse import quote, unquote
 
 from ... import model as m
